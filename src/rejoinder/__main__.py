@@ -1,0 +1,5 @@
+import sys
+
+from rejoinder.cli import main
+
+sys.exit(main())

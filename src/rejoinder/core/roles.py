@@ -1,0 +1,55 @@
+"""Roles are groups of permissions, created by migration and kept in step by this module.
+
+* administrator: everything.
+* editor: writes and publishes all posts and pages, manages categories and tags.
+* author: writes and publishes their own posts (enforced in the admin's querysets).
+* moderator: comments only (the discussion app adds its permissions to this group).
+"""
+
+ADMINISTRATOR, EDITOR, AUTHOR, MODERATOR = "administrator", "editor", "author", "moderator"
+
+CONTENT = ["post", "page", "updatenote"]
+TAXONOMY = ["category", "tag"]
+
+ROLE_PERMISSIONS = {
+    EDITOR: [
+        *(f"publishing.{action}_{model}" for model in CONTENT + TAXONOMY
+          for action in ("add", "change", "delete", "view")),
+        "publishing.edit_others_posts",
+        "publishing.view_revision",
+        "publishing.view_postalias",
+        "publishing.change_postalias",
+        "publishing.delete_postalias",
+    ],
+    AUTHOR: [
+        *(f"publishing.{action}_{model}" for model in ("post", "updatenote")
+          for action in ("add", "change", "delete", "view")),
+        "publishing.view_category",
+        "publishing.view_tag",
+        "publishing.add_tag",
+        "publishing.view_revision",
+    ],
+    MODERATOR: [],
+}  # fmt: skip
+
+
+def sync_roles(apps):
+    """Create the role groups and give them their permissions (idempotent)."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations ran; make them exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    administrator, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
+    administrator.permissions.set(Permission.objects.all())

@@ -1,0 +1,88 @@
+"""RSS and Atom feeds of posts: the whole site, a category, a tag."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import Category, Post, Tag
+
+FEED_SIZE = 20
+
+
+class PostFeed(Feed):
+    """The newest published posts, full text, with their update notes."""
+
+    description_template = None
+
+    def title(self, obj=None):
+        return settings.SITE_TITLE if obj is None else f"{settings.SITE_TITLE}: {obj}"
+
+    def link(self, obj=None):
+        return reverse("publishing:home") if obj is None else obj.get_absolute_url()
+
+    def description(self, obj=None):
+        return settings.SITE_TAGLINE
+
+    def posts(self, obj):
+        return (
+            Post.objects.published()
+            .posts()
+            .newest_first()
+            .select_related("author")
+            .prefetch_related("categories", "tags", "updates")
+        )
+
+    def items(self, obj=None):
+        return self.posts(obj)[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return render_to_string("publishing/feed_entry.html", {"post": item})
+
+    def item_author_name(self, item):
+        return item.author.get_full_name() or item.author.get_username()
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
+
+
+class AtomPostFeed(PostFeed):
+    feed_type = Atom1Feed
+    subtitle = PostFeed.description
+
+
+class CategoryFeed(PostFeed):
+    def get_object(self, request, path):
+        return get_object_or_404(Category, path=path)
+
+    def posts(self, obj):
+        return super().posts(obj).in_category(obj)
+
+
+class AtomCategoryFeed(CategoryFeed):
+    feed_type = Atom1Feed
+    subtitle = PostFeed.description
+
+
+class TagFeed(PostFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def posts(self, obj):
+        return super().posts(obj).filter(tags=obj)
+
+
+class AtomTagFeed(TagFeed):
+    feed_type = Atom1Feed
+    subtitle = PostFeed.description

@@ -1,0 +1,191 @@
+"""Markdown to sanitized HTML, rendered once when content is saved.
+
+Markdown is CommonMark (markdown-it-py); the HTML it yields passes through nh3 with an
+allow-list, so what is stored is safe to serve as it is.
+
+A blockquote whose last line is an attribution becomes a quotation::
+
+    > The council approved the plan on Tuesday.
+    > — The Daily Example, "Council approves plan", https://example.com/plan
+
+renders as ``<blockquote cite="https://example.com/plan">…<footer>— <cite>…</cite></footer>``
+and the parsed attribution is returned beside the HTML.
+"""
+
+import re
+from dataclasses import asdict, dataclass
+from html import escape, unescape
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+# Dashes a writer may start an attribution line with: em dash, horizontal bar, two hyphens.
+ATTRIBUTION_LINE = re.compile(r"^\s*(?:—|―|--)\s*(?P<text>\S.*)$")
+URL_AT_END = re.compile(r"(?:^|[\s,])(?P<url>https?://\S+)\s*$")
+QUOTED_TITLE = re.compile(r"[\"“](?P<title>[^\"”]+)[\"”]")
+
+EDITOR_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "details", "dl", "dt",
+    "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
+    "tr", "u", "ul",
+}  # fmt: skip
+EDITOR_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "abbr": {"title"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "time": {"datetime"},
+    "footer": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who said a quoted passage: the parsed last line of a blockquote."""
+
+    text: str
+    publisher: str
+    title: str
+    url: str
+
+    def as_dict(self):
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    attributions: list
+
+
+def parse_attribution(line):
+    """Split ``— Publisher, "Title", https://url`` into its parts, or return None."""
+    match = ATTRIBUTION_LINE.match(line)
+    if not match:
+        return None
+    text = match["text"].strip()
+    rest = text
+    url = ""
+    url_match = URL_AT_END.search(rest)
+    if url_match:
+        url = url_match["url"].rstrip(".,;)")
+        rest = rest[: url_match.start("url")]
+    title = ""
+    title_match = QUOTED_TITLE.search(rest)
+    if title_match:
+        title = title_match["title"].strip()
+        rest = rest[: title_match.start()] + rest[title_match.end() :]
+    publisher = rest.strip().strip(",").strip()
+    publisher = re.sub(r"\s*,\s*,\s*", ", ", publisher).strip(", ")
+    return Attribution(text=text, publisher=publisher, title=title, url=url)
+
+
+def attribution_html(attribution):
+    label = escape(attribution.publisher)
+    if attribution.title:
+        title = escape(attribution.title)
+        if attribution.url:
+            title = f'<a href="{escape(attribution.url)}">{title}</a>'
+        label = f"{label}, “{title}”" if label else f"“{title}”"
+    elif attribution.url:
+        label = f'<a href="{escape(attribution.url)}">{label or escape(attribution.url)}</a>'
+    return f"<footer>— <cite>{label}</cite></footer>\n"
+
+
+def _attribution_rule(state):
+    """Turn the last line of each blockquote into its attribution (a core rule).
+
+    Runs after block parsing and before inline parsing, so it edits the raw text of the
+    quote's last paragraph and the rest of the pipeline never sees the attribution line.
+    """
+    tokens = state.tokens
+    found = state.env.setdefault("attributions", [])
+    openers = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "blockquote_open":
+            openers.append(index)
+        elif token.type == "blockquote_close" and openers:
+            start = openers.pop()
+            inserted = _attach_attribution(tokens, start, index, found)
+            index += inserted
+        index += 1
+
+
+def _attach_attribution(tokens, start, end, found):
+    # The last inline token directly inside this blockquote (one nesting level down).
+    level = tokens[start].level + 2
+    inline_index = None
+    for position in range(end - 1, start, -1):
+        token = tokens[position]
+        if token.type == "inline" and token.level == level:
+            inline_index = position
+            break
+        if token.type not in {"paragraph_close"}:
+            return 0
+    if inline_index is None:
+        return 0
+    inline = tokens[inline_index]
+    lines = inline.content.split("\n")
+    attribution = parse_attribution(lines[-1])
+    if attribution is None:
+        return 0
+    inline.content = "\n".join(lines[:-1])
+    removed = 0
+    if not inline.content.strip():
+        # The attribution was a paragraph of its own: drop the empty paragraph.
+        del tokens[inline_index - 1 : inline_index + 2]
+        removed = 3
+        end -= 3
+    if attribution.url:
+        tokens[start].attrSet("cite", attribution.url)
+    footer = Token("html_block", "", 0)
+    footer.content = attribution_html(attribution)
+    footer.block = True
+    tokens.insert(end, footer)
+    found.append(attribution)
+    return 1 - removed
+
+
+def _editor_markdown():
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.enable("strikethrough")
+    md.core.ruler.after("block", "attribution", _attribution_rule)
+    return md
+
+
+_EDITOR = _editor_markdown()
+
+
+def sanitize_editor_html(html):
+    """Clean HTML written by an editor: the tags of an article, no script, no style."""
+    return nh3.clean(
+        html,
+        tags=EDITOR_TAGS,
+        attributes=EDITOR_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener",
+    )
+
+
+def render_post_markdown(source):
+    """Render an editor's Markdown to sanitized HTML plus the attributions it found."""
+    env = {}
+    html = _EDITOR.render(source or "", env)
+    return Rendered(html=sanitize_editor_html(html), attributions=env.get("attributions", []))
+
+
+def html_to_text(html):
+    """Plain text of sanitized HTML, for search and excerpts."""
+    text = nh3.clean(html, tags=set(), attributes={})
+    return re.sub(r"\s+", " ", unescape(text)).strip()

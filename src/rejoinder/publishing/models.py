@@ -1,0 +1,325 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import markup
+
+# Slugs a page may not take because a route of the site already owns them.
+RESERVED_PAGE_SLUGS = {
+    "admin", "category", "tag", "feed", "page", "comments", "static", "media", "sources",
+    "search", "sitemap.xml", "robots.txt", "wp-admin", "wp-content", "api",
+}  # fmt: skip
+
+
+class Category(models.Model):
+    """A hierarchical category; its URL is the chain of slugs, as in WordPress."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, related_name="children", on_delete=models.PROTECT
+    )
+    description = models.TextField(blank=True)
+    # "parent/child": kept in step on save, so URLs and look-ups need no recursion.
+    path = models.CharField(max_length=1000, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="unique_category_slug"),
+        ]
+
+    def __str__(self):
+        return self.path.replace("/", " › ") if self.path else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+        self.path = f"{self.parent.path}/{self.slug}" if self.parent else self.slug
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            for child in self.children.all():
+                child.save()
+
+    def get_absolute_url(self):
+        return reverse("publishing:category", kwargs={"path": self.path})
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "A category cannot be inside itself."})
+            ancestor = ancestor.parent
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("publishing:tag", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """Posts and pages a reader may see: published, and their time has come."""
+        return self.filter(
+            status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED],
+            published_at__lte=timezone.now(),
+        )
+
+    def posts(self):
+        return self.filter(type=Post.Type.POST)
+
+    def pages(self):
+        return self.filter(type=Post.Type.PAGE)
+
+    def visible_to(self, user):
+        """What ``user`` may open at its URL: staff also see drafts, schedules and private posts."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def in_category(self, category):
+        """Filed under ``category`` or any category inside it, as WordPress lists them."""
+        return self.filter(
+            Q(categories__path=category.path) | Q(categories__path__startswith=f"{category.path}/")
+        ).distinct()
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-id")
+
+
+class Post(models.Model):
+    """A post (dated, in feeds and archives) or a page (at ``/slug/``)."""
+
+    class Type(models.TextChoices):
+        POST = "post", "Post"
+        PAGE = "page", "Page"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        PRIVATE = "private", "Private"
+
+    class CommentStatus(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.POST)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        allow_unicode=True,
+        help_text="The last part of the address. Changing it redirects the old address.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="posts", on_delete=models.PROTECT
+    )
+    body = models.TextField("body (Markdown)", blank=True)
+    body_html = models.TextField(editable=False, blank=True)
+    body_text = models.TextField(editable=False, blank=True)
+    excerpt = models.TextField(blank=True, max_length=1000)
+    # Quotation attributions parsed from the body; structured sources replace this later.
+    attributions = models.JSONField(default=list, editable=False, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField("publish time", default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    comment_status = models.CharField(
+        max_length=10, choices=CommentStatus.choices, default=CommentStatus.OPEN
+    )
+    categories = models.ManyToManyField(Category, blank=True, related_name="posts")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    # Approved comments, kept in step by the discussion app; 0 until comments exist.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["type", "status", "published_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "slug"], name="unique_slug_per_type"),
+        ]
+        permissions = [("edit_others_posts", "Can edit and publish other people's posts")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, editor=None, **kwargs):
+        """Render the body, keep a revision, and remember the old address if it moved."""
+        if not self.slug:
+            self.slug = slugify(self.title, allow_unicode=True)[:200] or "untitled"
+        # A published post dated in the future is scheduled, and the other way round.
+        if self.status in {self.Status.PUBLISHED, self.Status.SCHEDULED}:
+            future = self.published_at > timezone.now()
+            self.status = self.Status.SCHEDULED if future else self.Status.PUBLISHED
+        self.render()
+        with transaction.atomic():
+            old_url = None
+            if self.pk:
+                previous = Post.objects.filter(pk=self.pk).first()
+                old_url = previous.get_absolute_url() if previous else None
+            super().save(*args, **kwargs)
+            new_url = self.get_absolute_url()
+            if old_url and old_url != new_url:
+                PostAlias.objects.update_or_create(old_path=old_url, defaults={"post": self})
+            PostAlias.objects.filter(old_path=new_url).delete()
+            Revision.objects.create(
+                post=self,
+                title=self.title,
+                slug=self.slug,
+                body=self.body,
+                excerpt=self.excerpt,
+                editor=editor,
+            )
+
+    def get_absolute_url(self):
+        name = "publishing:page" if self.is_page else "publishing:post"
+        return reverse(name, kwargs=self.url_kwargs())
+
+    @property
+    def is_page(self):
+        return self.type == self.Type.PAGE
+
+    @property
+    def is_public(self):
+        return (
+            self.status in {self.Status.PUBLISHED, self.Status.SCHEDULED}
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def comments_open(self):
+        return self.comment_status == self.CommentStatus.OPEN
+
+    def clean(self):
+        if len(self.body or "") > settings.MAX_POST_LENGTH:
+            raise ValidationError(
+                {
+                    "body": f"Body: at most {settings.MAX_POST_LENGTH:,} characters "
+                    f"(this one has {len(self.body):,})."
+                }
+            )
+        if self.is_page and (self.slug in RESERVED_PAGE_SLUGS or self.slug.isdigit()):
+            raise ValidationError(
+                {"slug": f"Slug: “{self.slug}” is taken by the site's own addresses."}
+            )
+
+    def url_kwargs(self):
+        if self.is_page:
+            return {"slug": self.slug}
+        local = timezone.localtime(self.published_at)
+        return {
+            "year": f"{local.year:04d}",
+            "month": f"{local.month:02d}",
+            "day": f"{local.day:02d}",
+            "slug": self.slug,
+        }
+
+    def render(self):
+        rendered = markup.render_post_markdown(self.body)
+        self.body_html = rendered.html
+        self.body_text = markup.html_to_text(rendered.html)
+        self.attributions = [attribution.as_dict() for attribution in rendered.attributions]
+
+    def summary(self):
+        """The excerpt, or the start of the text."""
+        if self.excerpt:
+            return self.excerpt
+        words = self.body_text.split()
+        return " ".join(words[:55]) + (" …" if len(words) > 55 else "")
+
+
+class Page(Post):
+    """Pages, listed apart from posts in the admin."""
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args, **kwargs):
+        self.type = Post.Type.PAGE
+        super().save(*args, **kwargs)
+
+
+class UpdateNote(models.Model):
+    """A dated public note added after publishing ("Post Script", "Update")."""
+
+    class Label(models.TextChoices):
+        POST_SCRIPT = "Post Script", "Post Script"
+        UPDATE = "Update", "Update"
+        CORRECTION = "Correction", "Correction"
+
+    post = models.ForeignKey(Post, related_name="updates", on_delete=models.CASCADE)
+    label = models.CharField(max_length=40, choices=Label.choices, default=Label.UPDATE)
+    published_at = models.DateTimeField("time", default=timezone.now)
+    body = models.TextField("note (Markdown)", max_length=50_000)
+    body_html = models.TextField(editable=False, blank=True)
+    attributions = models.JSONField(default=list, editable=False, blank=True)
+
+    class Meta:
+        ordering = ["published_at", "id"]
+
+    def __str__(self):
+        return f"{self.label}, {self.published_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        rendered = markup.render_post_markdown(self.body)
+        self.body_html = rendered.html
+        self.attributions = [attribution.as_dict() for attribution in rendered.attributions]
+        super().save(*args, **kwargs)
+
+    @property
+    def anchor(self):
+        return f"update-{self.pk}"
+
+
+class Revision(models.Model):
+    """The text of a post as one save left it; every save keeps one."""
+
+    post = models.ForeignKey(Post, related_name="revisions", on_delete=models.CASCADE)
+    title = models.CharField(max_length=300)
+    slug = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    excerpt = models.TextField(blank=True)
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.post} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PostAlias(models.Model):
+    """An address a post used to have; requests for it are redirected (301)."""
+
+    old_path = models.CharField(max_length=1000, unique=True)
+    post = models.ForeignKey(Post, related_name="aliases", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name_plural = "post aliases"
+
+    def __str__(self):
+        return self.old_path

@@ -1,0 +1,246 @@
+"""Rejoinder's one settings module: every knob comes from an environment variable.
+
+Two modes, chosen by ``REJOINDER_ENV``:
+
+* ``local`` (the default, used by ``rejoinder run``): safe defaults for one person on one
+  machine. A secret key is generated once into the data directory.
+* ``production`` (the default of ``rejoinder serve``): ``REJOINDER_SECRET_KEY`` and
+  ``REJOINDER_ALLOWED_HOSTS`` must be set, or start-up fails naming the variable.
+
+Every variable read here is documented in ``docs/settings.md``; a test keeps the two in step.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def env(name, default=None):
+    """Return the environment variable ``name``; an empty value counts as unset."""
+    value = os.environ.get(name, "")
+    return value if value != "" else default
+
+
+def env_bool(name, default=False):
+    value = env(name)
+    if value is None:
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def env_int(name, default, minimum=None, maximum=None):
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}, not {number}.")
+    return number
+
+
+def env_list(name, default=()):
+    value = env(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_from_url(url):
+    """Translate ``DATABASE_URL`` (``postgres://user:pass@host:port/name``) to Django's form."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with postgres:// or postgresql://, not {parts.scheme!r}://; "
+            "leave it unset to use the embedded SQLite database."
+        )
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")) or "rejoinder",
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+MODE = env("REJOINDER_ENV", "local")
+if MODE not in {"local", "production"}:
+    raise ImproperlyConfigured(f"REJOINDER_ENV must be 'local' or 'production', not {MODE!r}.")
+PRODUCTION = MODE == "production"
+
+DATA_DIR = Path(env("REJOINDER_DATA_DIR", "rejoinder-data")).resolve()
+DEBUG = env_bool("REJOINDER_DEBUG", False)
+
+
+def _local_secret_key():
+    """Read the secret generated for this data directory, creating it on first use."""
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env("REJOINDER_SECRET_KEY")
+ALLOWED_HOSTS = env_list("REJOINDER_ALLOWED_HOSTS")
+if PRODUCTION:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "REJOINDER_SECRET_KEY is not set. Production mode needs a long random secret, e.g. "
+            "REJOINDER_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "REJOINDER_ALLOWED_HOSTS is not set. Production mode needs the host names the site "
+            "answers to, comma-separated, e.g. REJOINDER_ALLOWED_HOSTS=blog.example.org"
+        )
+else:
+    SECRET_KEY = SECRET_KEY or _local_secret_key()
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
+
+# The public address of the site, used for canonical links, feeds and the sitemap. Without it
+# they are built from the request's host.
+SITE_URL = (env("REJOINDER_SITE_URL") or "").rstrip("/")
+SITE_TITLE = env("REJOINDER_SITE_TITLE", "Rejoinder")
+SITE_TAGLINE = env("REJOINDER_SITE_TAGLINE", "Commentary, quoted and answered")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "rejoinder.core",
+    "rejoinder.publishing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "rejoinder.publishing.middleware.PostAliasMiddleware",
+]
+
+ROOT_URLCONF = "rejoinder.urls"
+WSGI_APPLICATION = "rejoinder.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "rejoinder.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
+else:
+    # SQLite tuned for a web server: WAL so readers never block the writer, IMMEDIATE
+    # transactions so two writers queue on the busy timeout instead of failing with
+    # "database is locked" half-way through a transaction.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "rejoinder.sqlite3",
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA busy_timeout=20000;"
+                    "PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = env("REJOINDER_LANGUAGE", "en-us")
+TIME_ZONE = env("REJOINDER_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "rejoinder.core.storage.StaticFilesStorage"},
+}
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+if env_bool("REJOINDER_HTTPS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31536000
+    CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL else []
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("REJOINDER_LOG_LEVEL", "WARNING")},
+}
+
+# Publishing.
+POSTS_PER_PAGE = env_int("REJOINDER_POSTS_PER_PAGE", 10, minimum=1, maximum=100)
+# The longest Markdown body (in characters) a post or page may have.
+MAX_POST_LENGTH = env_int("REJOINDER_MAX_POST_LENGTH", 200_000, minimum=1000, maximum=5_000_000)

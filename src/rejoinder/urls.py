@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import include, path
+
+from rejoinder.publishing import views as publishing_views
+from rejoinder.publishing.sitemaps import SITEMAPS
+
+admin.site.site_header = "Rejoinder"
+admin.site.site_title = "Rejoinder"
+admin.site.index_title = "Write and manage"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", publishing_views.robots_txt, name="robots_txt"),
+    path("", include("rejoinder.publishing.urls")),
+]
+
+handler404 = "rejoinder.publishing.views.not_found"

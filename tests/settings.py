@@ -1,0 +1,20 @@
+"""Test settings: Rejoinder's own, with a throw-away data directory and a non-UTC zone.
+
+A zone far from UTC flushes out naive datetimes and dates taken in the wrong zone.
+``DATABASE_URL`` picks PostgreSQL, as in production; unset, the suite runs on SQLite.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("REJOINDER_DATA_DIR", tempfile.mkdtemp(prefix="rejoinder-test-"))
+os.environ["REJOINDER_ENV"] = "local"
+
+from rejoinder.settings import *  # noqa: F403
+
+TIME_ZONE = "America/Chicago"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
