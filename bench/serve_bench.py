@@ -1,0 +1,464 @@
+"""Benchmark Rejoinder's front page and a post page under granian and under gunicorn.
+
+Run from the project root with the project's virtualenv:
+
+    .venv/bin/python bench/serve_bench.py [--duration 10] [--runs 3] [--connections 32]
+
+What it does, in order:
+
+1. makes sure ``wrk`` is installed (installs it with apt-get when running as root);
+2. builds a throw-away data directory (SQLite): ``rejoinder migrate``, the demo content
+   through ``rejoinder shell``, then ``rejoinder collectstatic`` once;
+3. for each server (granian through ``rejoinder serve``, then gunicorn with sync workers) it
+   starts the server in its own process group on a free port of 127.0.0.1, waits until it
+   answers, warms it up, runs ``wrk --latency`` against each page ``--runs`` times, then stops
+   the whole process group;
+4. prints a Markdown table of the medians (req/s, p50, p99) and writes every run to a JSON
+   file under ``bench/results/`` (gitignored) unless ``--no-json`` is given.
+
+Only the standard library is used. Every load stays on 127.0.0.1 and is bounded in time.
+"""
+
+import argparse
+import contextlib
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+HOST = "127.0.0.1"
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+PAGES = {
+    "front page": "/",
+    "post page": "/2026/10/06/harbour-bridge-money/",
+}
+# Text each page must contain, so a benchmark of an error page is caught before it starts.
+PAGE_MARKERS = {
+    "front page": "harbour-bridge-money",
+    "post page": "<article",
+}
+
+DEMO_SCRIPT = """
+from django.contrib.auth import get_user_model
+from rejoinder.publishing.demo import load_demo
+user = get_user_model().objects.create_user("bench", email="bench@example.org")
+print(load_demo(user))
+"""
+
+START_TIMEOUT = 60  # seconds for a server to answer its first request
+STOP_TIMEOUT = 15  # seconds for a server to exit after SIGTERM before SIGKILL
+WRK_TIMEOUT = "5s"  # a request slower than this counts as a wrk timeout error
+
+
+def fail(message):
+    sys.stderr.write(f"serve_bench: {message}\n")
+    sys.exit(1)
+
+
+def log(message):
+    sys.stderr.write(f"[serve_bench] {message}\n")
+    sys.stderr.flush()
+
+
+# --- wrk ---------------------------------------------------------------------------------
+
+
+def ensure_wrk():
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
+        log("wrk is not installed; installing it with apt-get")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "wrk"]
+        if subprocess.run(install, env=env, check=False).returncode != 0:
+            subprocess.run(["apt-get", "update"], env=env, check=False)
+            subprocess.run(install, env=env, check=False)
+        path = shutil.which("wrk")
+        if path:
+            return path
+        fail("installing wrk with `apt-get install -y wrk` failed; install it and run again.")
+    fail(
+        "wrk is not on PATH. Install it (Debian/Ubuntu: `sudo apt-get install -y wrk`) "
+        "and run again."
+    )
+
+
+UNIT_TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+DURATION_RE = r"([0-9.]+)(us|ms|s|m|h)"
+
+
+def to_ms(number, unit):
+    return float(number) * UNIT_TO_MS[unit]
+
+
+def parse_wrk(output):
+    """Return req/s, p50 and p99 (milliseconds), request count and errors from wrk's text."""
+    rps = re.search(r"^Requests/sec:\s+([0-9.]+)", output, re.MULTILINE)
+    p50 = re.search(rf"^\s+50%\s+{DURATION_RE}", output, re.MULTILINE)
+    p99 = re.search(rf"^\s+99%\s+{DURATION_RE}", output, re.MULTILINE)
+    total = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
+    if not (rps and p50 and p99 and total):
+        raise ValueError(f"could not parse wrk output:\n{output}")
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests_per_second": float(rps.group(1)),
+        "p50_ms": to_ms(*p50.groups()),
+        "p99_ms": to_ms(*p99.groups()),
+        "requests": int(total.group(1)),
+        "socket_errors": dict(
+            zip(
+                ("connect", "read", "write", "timeout"),
+                map(int, socket_errors.groups()) if socket_errors else (0, 0, 0, 0),
+                strict=True,
+            )
+        ),
+        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def run_wrk(wrk, url, threads, connections, duration):
+    command = [
+        wrk,
+        "--latency",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        WRK_TIMEOUT,
+        url,
+    ]
+    # wrk stops itself after `duration`; the extra margin only guards against a hang.
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 30, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+# --- the site ----------------------------------------------------------------------------
+
+
+def rejoinder_command():
+    """The ``rejoinder`` console script of this interpreter's environment."""
+    script = Path(sys.executable).parent / "rejoinder"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "rejoinder"]
+
+
+def site_env(data_dir):
+    env = dict(os.environ)
+    # Settings that would point the site elsewhere than the throw-away SQLite data dir.
+    for name in ("DATABASE_URL", "REDIS_URL", "REJOINDER_SITE_URL", "REJOINDER_HTTPS"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="rejoinder.settings",
+        REJOINDER_ENV="production",
+        REJOINDER_DEBUG="false",
+        REJOINDER_SECRET_KEY=secrets.token_urlsafe(50),
+        REJOINDER_ALLOWED_HOSTS="127.0.0.1,localhost",
+        REJOINDER_DATA_DIR=str(data_dir),
+        REJOINDER_LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def prepare_site(env):
+    def rejoinder(*args):
+        command = [*rejoinder_command(), *args]
+        result = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+        if result.returncode != 0:
+            fail(f"`{' '.join(command)}` failed:\n{result.stdout}{result.stderr}")
+        return result.stdout
+
+    log(f"preparing the data directory {env['REJOINDER_DATA_DIR']}")
+    rejoinder("migrate", "--noinput", "--verbosity", "0")
+    created = rejoinder("shell", "-c", DEMO_SCRIPT).strip()
+    log(f"loaded {created} demo posts and pages")
+    rejoinder("collectstatic", "--noinput", "--verbosity", "0")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.read().decode("utf-8", "replace")
+
+
+def granian_server(port, workers):
+    return [
+        *rejoinder_command(),
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+
+
+def gunicorn_server(port, workers):
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--no-control-socket",
+        "--bind",
+        f"{HOST}:{port}",
+        "rejoinder.wsgi:application",
+    ]
+
+
+SERVERS = {"granian": granian_server, "gunicorn": gunicorn_server}
+
+
+class Server:
+    """A server process in its own process group, stopped with its workers."""
+
+    def __init__(self, name, command, env, log_path):
+        self.name = name
+        self.command = command
+        self.env = env
+        self.log_path = log_path
+        self.process = None
+
+    def start(self, base_url):
+        self.log_file = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            self.command,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{self.read_log()}")
+            try:
+                status, _ = fetch(base_url + "/", timeout=2)
+                if status == 200:
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer in {START_TIMEOUT}s:\n{self.read_log()}")
+
+    def read_log(self):
+        self.log_file.flush()
+        return Path(self.log_path).read_text(errors="replace")[-4000:]
+
+    def stop(self):
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.signal_group(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                log(f"{self.name} ignored SIGTERM for {STOP_TIMEOUT}s; sending SIGKILL")
+                self.signal_group(signal.SIGKILL)
+                self.process.wait(timeout=STOP_TIMEOUT)
+        # Workers left behind by a crashed master would still hold the group.
+        self.signal_group(signal.SIGKILL)
+        self.log_file.close()
+        self.process = None
+
+    def signal_group(self, signum):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signum)
+
+
+# --- the benchmark -----------------------------------------------------------------------
+
+
+def check_pages(base_url):
+    for page, path in PAGES.items():
+        status, body = fetch(base_url + path)
+        if status != 200 or PAGE_MARKERS[page] not in body:
+            raise RuntimeError(f"{base_url}{path} answered {status} without the expected text")
+
+
+def bench_server(name, args, env, wrk, work_dir):
+    port = free_port()
+    base_url = f"http://{HOST}:{port}"
+    server = Server(name, SERVERS[name](port, args.workers), env, str(work_dir / f"{name}.log"))
+    results = {}
+    log(f"starting {name} on {base_url}: {' '.join(server.command)}")
+    try:
+        server.start(base_url)
+        check_pages(base_url)
+        for page, path in PAGES.items():
+            url = base_url + path
+            log(f"{name} {page}: warm-up {args.warmup}s")
+            run_wrk(wrk, url, args.threads, args.connections, args.warmup)
+            runs = []
+            for number in range(1, args.runs + 1):
+                run = parse_wrk(run_wrk(wrk, url, args.threads, args.connections, args.duration))
+                errors = sum(run["socket_errors"].values()) + run["non_2xx_3xx"]
+                log(
+                    f"{name} {page}: run {number}/{args.runs}: "
+                    f"{run['requests_per_second']:.0f} req/s, p50 {run['p50_ms']:.2f} ms, "
+                    f"p99 {run['p99_ms']:.2f} ms, errors {errors}"
+                )
+                runs.append(run)
+            results[page] = {"url_path": path, "runs": runs, "median": medians(runs)}
+    finally:
+        server.stop()
+        log(f"stopped {name}")
+    return results
+
+
+def medians(runs):
+    return {
+        key: statistics.median(run[key] for run in runs)
+        for key in ("requests_per_second", "p50_ms", "p99_ms")
+    }
+
+
+def package_version(name):
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine_info(wrk):
+    wrk_banner = subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False)
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "django": package_version("Django"),
+        "granian": package_version("granian"),
+        "gunicorn": package_version("gunicorn"),
+        "wrk": (wrk_banner.stdout + wrk_banner.stderr).splitlines()[0].strip(),
+    }
+
+
+def markdown_table(results):
+    lines = [
+        "| server | page | req/s (median) | p50 (ms) | p99 (ms) |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for server, pages in results.items():
+        for page, data in pages.items():
+            median = data["median"]
+            lines.append(
+                f"| {server} | {page} | {median['requests_per_second']:,.0f} "
+                f"| {median['p50_ms']:.2f} | {median['p99_ms']:.2f} |"
+            )
+    if {"granian", "gunicorn"} <= results.keys():
+        lines.append("")
+        lines.append("| page | granian / gunicorn req/s |")
+        lines.append("|---|---:|")
+        for page in PAGES:
+            granian = results["granian"][page]["median"]["requests_per_second"]
+            gunicorn = results["gunicorn"][page]["median"]["requests_per_second"]
+            lines.append(f"| {page} | {granian / gunicorn:.2f}× |")
+    return "\n".join(lines)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--runs", type=int, default=3, help="wrk runs per server and page")
+    parser.add_argument("--connections", type=int, default=32, help="wrk open connections")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk warm-up per page")
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        choices=sorted(SERVERS),
+        default=list(SERVERS),
+        help="servers to benchmark (default: both)",
+    )
+    parser.add_argument("--no-json", action="store_true", help="do not write bench/results/")
+    args = parser.parse_args(argv)
+    for name in ("duration", "runs", "connections", "threads", "workers", "warmup"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    if args.duration > 300:
+        parser.error("--duration is capped at 300 seconds")
+    if args.connections < args.threads:
+        parser.error("--connections must be at least --threads")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    wrk = ensure_wrk()
+    machine = machine_info(wrk)
+    started = datetime.datetime.now(datetime.UTC)
+    log(f"machine: {machine}")
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="rejoinder-bench-") as tmp:
+        work_dir = Path(tmp)
+        data_dir = work_dir / "data"
+        data_dir.mkdir()
+        env = site_env(data_dir)
+        prepare_site(env)
+        for name in args.servers:
+            try:
+                results[name] = bench_server(name, args, env, wrk, work_dir)
+            except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
+                fail(f"{name}: {error}")
+
+    table = markdown_table(results)
+    print(table)
+    if not args.no_json:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        path = RESULTS_DIR / f"serve_bench-{started:%Y%m%dT%H%M%SZ}.json"
+        settings = {
+            key: getattr(args, key)
+            for key in ("duration", "runs", "connections", "threads", "workers", "warmup")
+        }
+        record = {
+            "started": started.isoformat(timespec="seconds"),
+            "machine": machine,
+            "settings": settings,
+            "results": results,
+            "table": table,
+        }
+        path.write_text(json.dumps(record, indent=2) + "\n")
+        log(f"wrote {path.relative_to(BENCH_DIR.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls of a test that
+# also drives a browser are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def editor(db):
+    from tests.factories import make_user
+
+    return make_user("editor", role="editor")
+
+
+@pytest.fixture
+def author(db):
+    from tests.factories import make_user
+
+    return make_user("author", role="author")
+
+
+@pytest.fixture
+def admin_user(db):
+    from tests.factories import make_user
+
+    return make_user("admin", superuser=True)

@@ -1,0 +1,48 @@
+"""Test data, made the way the product makes it (models' own save, no fixtures files)."""
+
+import datetime
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from rejoinder.publishing.models import Category, Page, Post, Tag
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+def make_user(username=None, role=None, superuser=False, **fields):
+    username = username or f"user{next(_counter)}"
+    User = get_user_model()
+    if superuser:
+        user = User.objects.create_superuser(username=username, password=PASSWORD, **fields)
+    else:
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, is_staff=role is not None, **fields
+        )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_post(title=None, author=None, categories=(), tags=(), **fields):
+    n = next(_counter)
+    fields.setdefault("body", f"Body of post {n}.")
+    fields.setdefault("status", Post.Status.PUBLISHED)
+    fields.setdefault("published_at", timezone.now() - datetime.timedelta(hours=n))
+    model = Page if fields.get("type") == Post.Type.PAGE else Post
+    post = model(title=title or f"Post number {n}", author=author or make_user(), **fields)
+    post.save()
+    post.categories.add(*categories)
+    post.tags.add(*tags)
+    return post
+
+
+def make_category(name, parent=None):
+    return Category.objects.create(name=name, parent=parent)
+
+
+def make_tag(name):
+    return Tag.objects.create(name=name)
