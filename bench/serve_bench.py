@@ -197,7 +197,8 @@ def prepare_site(env):
 
     log(f"preparing the data directory {env['REJOINDER_DATA_DIR']}")
     rejoinder("migrate", "--noinput", "--verbosity", "0")
-    created = rejoinder("shell", "-c", DEMO_SCRIPT).strip()
+    created = rejoinder("shell", "--no-imports", "--verbosity", "0", "-c", DEMO_SCRIPT)
+    created = created.strip().splitlines()[-1]
     log(f"loaded {created} demo posts and pages")
     rejoinder("collectstatic", "--noinput", "--verbosity", "0")
 
@@ -427,6 +428,7 @@ def main(argv=None):
     started = datetime.datetime.now(datetime.UTC)
     log(f"machine: {machine}")
     results = {}
+    load_before = {}
     with tempfile.TemporaryDirectory(prefix="rejoinder-bench-") as tmp:
         work_dir = Path(tmp)
         data_dir = work_dir / "data"
@@ -434,6 +436,7 @@ def main(argv=None):
         env = site_env(data_dir)
         prepare_site(env)
         for name in args.servers:
+            load_before[name] = os.getloadavg()
             try:
                 results[name] = bench_server(name, args, env, wrk, work_dir)
             except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
@@ -452,6 +455,7 @@ def main(argv=None):
             "started": started.isoformat(timespec="seconds"),
             "machine": machine,
             "settings": settings,
+            "load_average_before": load_before,
             "results": results,
             "table": table,
         }

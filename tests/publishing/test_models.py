@@ -29,7 +29,10 @@ def test_every_save_keeps_a_revision():
     post = make_post(title="First", body="one")
     post.title, post.body = "Second", "two"
     post.save()
-    assert [(r.title, r.body) for r in post.revisions.all()] == [("Second", "two"), ("First", "one")]
+    assert [(r.title, r.body) for r in post.revisions.all()] == [
+        ("Second", "two"),
+        ("First", "one"),
+    ]
 
 
 def test_restoring_a_revision_brings_its_text_back(editor):

@@ -143,4 +143,6 @@ def test_reader_pages_have_no_inline_script(client):
         page = soup(client.get(url))
         assert page.select("script") == []
         assert page.select("[style]") == []
-        assert not [tag for tag in page.find_all(True) if any(a.startswith("on") for a in tag.attrs)]
+        assert not [
+            tag for tag in page.find_all(True) if any(a.startswith("on") for a in tag.attrs)
+        ]

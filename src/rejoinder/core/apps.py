@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def keep_roles_in_step(sender, apps, **kwargs):
+    """After every migrate, give the roles the permissions of models added since."""
+    from .roles import sync_roles
+
+    sync_roles(apps)
 
 
 class CoreConfig(AppConfig):
@@ -6,3 +14,6 @@ class CoreConfig(AppConfig):
 
     name = "rejoinder.core"
     label = "core"
+
+    def ready(self):
+        post_migrate.connect(keep_roles_in_step, sender=self, dispatch_uid="rejoinder-roles")

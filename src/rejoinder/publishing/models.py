@@ -255,9 +255,9 @@ class Page(Post):
     class Meta:
         proxy = True
 
-    def save(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.type = Post.Type.PAGE
-        super().save(*args, **kwargs)
 
 
 class UpdateNote(models.Model):

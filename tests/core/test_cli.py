@@ -1,0 +1,140 @@
+"""The `rejoinder` command, run as a reader of the README would run it."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+# The console script installed beside the interpreter running the tests.
+REJOINDER = str(Path(sys.executable).parent / "rejoinder")
+DEMO_POST = "/2026/10/06/harbour-bridge-money/"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def command_env(data_dir, **extra):
+    # The default (SQLite in the data directory), whatever database this test run uses.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REJOINDER_")}
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(REJOINDER_DATA_DIR=str(data_dir), **extra)
+    return env
+
+
+@contextmanager
+def running(args, env, timeout=90):
+    """Start ``rejoinder ARGS``, wait for its URL line, yield (url, output so far)."""
+    process = subprocess.Popen(
+        [REJOINDER, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output = []
+    try:
+        deadline = time.monotonic() + timeout
+        url = None
+        while url is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            if "is serving at " in line:
+                url = line.split("is serving at ")[1].split()[0]
+        assert url, "".join(output)
+        wait_until_up(url, deadline)
+        yield url, "".join(output)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stdout.close()
+
+
+def wait_until_up(url, deadline):
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.headers, response.read().decode()
+
+
+def test_run_serves_the_demo_and_keeps_data_on_rerun(tmp_path):
+    """First run prints the admin login once and serves demo content; a rerun keeps it."""
+    data = tmp_path / "data"
+    port = free_port()
+    with running(["run", "--port", str(port), "--workers", "1"], command_env(data)) as (url, out):
+        assert url == f"http://127.0.0.1:{port}/"
+        assert "username: admin" in out and "password: " in out
+        status, headers, body = fetch(url + DEMO_POST.lstrip("/"))
+        assert status == 200 and "Harbour Bridge" in body
+        assert headers["Server"] is None or "WSGIServer" not in headers["Server"]
+        _, css_headers, _ = fetch(url + "static/rejoinder/site.css")
+    assert (data / "rejoinder.sqlite3").exists()
+    assert "max-age" in css_headers["Cache-Control"]
+    with running(["run", "--port", str(port), "--workers", "1"], command_env(data)) as (url, out):
+        assert "password: " not in out
+        _, _, front = fetch(url)
+        assert front.count('class="h-entry summary"') == 5
+
+
+def test_serve_refuses_to_start_without_a_secret(tmp_path):
+    """`rejoinder serve` is production: no secret, no start, and the message says which."""
+    result = subprocess.run(
+        [REJOINDER, "serve"],
+        env=command_env(tmp_path, REJOINDER_ALLOWED_HOSTS="blog.example"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "REJOINDER_SECRET_KEY is not set" in result.stderr
+
+
+def test_serve_runs_the_production_server(tmp_path):
+    """With a secret and hosts, serve answers through granian with static files."""
+    env = command_env(tmp_path, REJOINDER_SECRET_KEY="k" * 50, REJOINDER_ALLOWED_HOSTS="127.0.0.1")
+    subprocess.run([REJOINDER, "migrate", "--verbosity", "0"], env=env, check=True, timeout=120)
+    port = free_port()
+    with running(["serve", "--port", str(port), "--workers", "1"], env) as (url, _):
+        status, _, body = fetch(url)
+        assert status == 200 and "Nothing published yet." in body
+        status, _, _ = fetch(url + "static/rejoinder/site.css")
+        assert status == 200
+
+
+@pytest.mark.parametrize(
+    "args", [["migrate", "--check"], ["shell", "-c", "print('shell works')"], ["check"]]
+)
+def test_django_commands_work(tmp_path, args):
+    """`rejoinder` wraps Django's own management commands."""
+    env = command_env(tmp_path)
+    subprocess.run([REJOINDER, "migrate", "--verbosity", "0"], env=env, check=True, timeout=120)
+    result = subprocess.run([REJOINDER, *args], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    if args[0] == "shell":
+        assert "shell works" in result.stdout
