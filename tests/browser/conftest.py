@@ -31,6 +31,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def playwright():
+    # While this runs, asyncio sees a running loop in the test thread (hence
+    # DJANGO_ALLOW_ASYNC_UNSAFE), and Django's connection handler then keeps its connections
+    # per context: the test's ``connections["default"]`` is not the one the test database
+    # was set up on, so e.g. ``serialized_rollback`` cannot stop the teardown flush from
+    # sending ``post_migrate``.
     with sync_playwright() as driver:
         yield driver
 

@@ -97,7 +97,7 @@ def check_feed(page: Page):
 
 
 def test_editor_publishes_a_quoting_post_that_readers_can_read_search_and_subscribe_to(
-    live_server, editor, new_context, django_db_serialized_rollback
+    page, editor, new_context
 ):
     """An editor logs into the admin, adds a post whose slug comes from its title, previews
     its Markdown (a quotation with an attribution line renders as a cited blockquote) and
@@ -105,9 +105,8 @@ def test_editor_publishes_a_quoting_post_that_readers_can_read_search_and_subscr
     with its cited blockquote and a comment count of 0, finds it through the header search
     with the searched word highlighted, and finds it in a well-formed RSS feed.
     """
-    writer = new_context().new_page()
-    log_in(writer, editor.username)
-    write_and_publish(writer)
+    log_in(page, editor.username)
+    write_and_publish(page)
 
     reader = new_context().new_page()
     read_as_reader(reader)

@@ -3,7 +3,6 @@ import subprocess
 import sys
 
 import pytest
-from django.db import connection
 
 from rejoinder.settings import database_from_url
 
@@ -73,16 +72,33 @@ def test_database_url_parsing():
         database_from_url("mysql://x/y")
 
 
-@pytest.mark.django_db
-def test_sqlite_is_tuned_for_a_web_server():
-    """WAL journal, foreign keys, busy timeout and IMMEDIATE transactions on SQLite."""
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite-only settings; this run is on PostgreSQL")
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA foreign_keys")
-        assert cursor.fetchone()[0] == 1
-        cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] == 20000
-    options = connection.settings_dict["OPTIONS"]
-    assert options["transaction_mode"] == "IMMEDIATE"
-    assert "journal_mode=WAL" in options["init_command"]
+def test_sqlite_is_tuned_for_a_web_server(tmp_path):
+    """The embedded database runs with WAL, foreign keys, a busy timeout, IMMEDIATE writes."""
+    probe = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    for pragma in ('journal_mode', 'foreign_keys', 'busy_timeout', 'synchronous'):\n"
+        "        c.execute('PRAGMA ' + pragma)\n"
+        "        print(pragma, c.fetchone()[0])\n"
+        "print('transaction_mode', connection.settings_dict['OPTIONS']['transaction_mode'])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REJOINDER_")}
+    env.pop("DATABASE_URL", None)
+    env.update(REJOINDER_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="rejoinder.settings")
+    result = subprocess.run(
+        [sys.executable, "-m", "rejoinder", "shell", "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for expected in (
+        "journal_mode wal",
+        "foreign_keys 1",
+        "busy_timeout 20000",
+        "synchronous 1",
+        "transaction_mode IMMEDIATE",
+    ):
+        assert expected in lines

@@ -2,11 +2,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def keep_roles_in_step(sender, apps, **kwargs):
-    """After every migrate, give the roles the permissions of models added since."""
+def keep_roles_in_step(sender, apps=None, **kwargs):
+    """After every migrate (and flush), recreate the roles with every permission they need."""
+    from django.apps import apps as installed_apps
+
     from .roles import sync_roles
 
-    sync_roles(apps)
+    # migrate passes its project state's apps; flush passes none.
+    sync_roles(apps or installed_apps)
 
 
 class CoreConfig(AppConfig):

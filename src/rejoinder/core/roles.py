@@ -38,10 +38,15 @@ def sync_roles(apps):
     from django.contrib.auth.management import create_permissions
 
     # Permissions are normally created after all migrations ran; make them exist now.
+    # Inside a migration the app configs are stubs without models_module, which
+    # create_permissions() insists on: lend them one, and give it back.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in ROLE_PERMISSIONS.items():

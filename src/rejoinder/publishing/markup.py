@@ -157,7 +157,9 @@ def _attach_attribution(tokens, start, end, found):
 
 
 def _editor_markdown():
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    # Typographer: straight quotes become curly ones, as WordPress's wptexturize does.
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": True})
+    md.enable(["replacements", "smartquotes"])
     md.enable("table")
     md.enable("strikethrough")
     md.core.ruler.after("block", "attribution", _attribution_rule)
