@@ -37,3 +37,19 @@ def test_category_and_tag_feeds(client, suffix):
         feed = feedparser.parse(client.get(base + suffix).content)
         assert feed.bozo == 0
         assert [entry.title for entry in feed.entries] == ["Filed"]
+
+
+def test_feeds_and_sitemap_use_the_configured_site_url(client, settings):
+    """With REJOINDER_SITE_URL set, feed and sitemap links use it, not the request's host."""
+    settings.SITE_URL = "https://blog.example.org"
+    post = make_post(title="Addressed")
+    expected = f"https://blog.example.org{post.get_absolute_url()}"
+    for url in ("/feed/", "/feed/atom/"):
+        feed = feedparser.parse(client.get(url).content)
+        assert feed.entries[0].link == expected
+        assert feed.feed.link == "https://blog.example.org/"
+    assert f"<loc>{expected}</loc>" in client.get("/sitemap.xml").content.decode()
+    assert (
+        "Sitemap: https://blog.example.org/sitemap.xml"
+        in client.get("/robots.txt").content.decode()
+    )

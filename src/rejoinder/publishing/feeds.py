@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from rejoinder.core.links import public_url
+
 from .models import Category, Post, Tag
 
 FEED_SIZE = 20
@@ -21,7 +23,10 @@ class PostFeed(Feed):
         return settings.SITE_TITLE if obj is None else f"{settings.SITE_TITLE}: {obj}"
 
     def link(self, obj=None):
-        return reverse("publishing:home") if obj is None else obj.get_absolute_url()
+        return public_url(reverse("publishing:home") if obj is None else obj.get_absolute_url())
+
+    def item_link(self, item):
+        return public_url(item.get_absolute_url())
 
     def description(self, obj=None):
         return settings.SITE_TAGLINE

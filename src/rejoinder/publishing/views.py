@@ -104,8 +104,7 @@ def page_detail(request, slug):
 def _render_entry(request, post):
     if post.status == Post.Status.PRIVATE and not request.user.is_staff:
         raise Http404("No such post.")
-    context = {"post": post, "canonical_url": absolute_url(request, post.get_absolute_url())}
-    response = render(request, "publishing/post_detail.html", context)
+    response = render(request, "publishing/post_detail.html", {"post": post})
     if not post.is_public:
         response["X-Robots-Tag"] = "noindex"
     return response
@@ -169,7 +168,7 @@ def archive(request, year, month=None, day=None, page=None):
 
 @require_safe
 def robots_txt(request):
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = absolute_url(request, reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /?s=", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
