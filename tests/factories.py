@@ -46,3 +46,18 @@ def make_category(name, parent=None):
 
 def make_tag(name):
     return Tag.objects.create(name=name)
+
+
+def make_comment(post, parent=None, name=None, body=None, **fields):
+    from rejoinder.discussion.comments import create_comment
+
+    n = next(_counter)
+    if name is None and "user" not in fields:
+        name = f"Reader {n}"
+    return create_comment(
+        post=post,
+        parent=parent,
+        author_name=name or "",
+        body=body or f"Comment number {n}.",
+        **fields,
+    )

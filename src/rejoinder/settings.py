@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "rejoinder.core",
     "rejoinder.publishing",
+    "rejoinder.discussion",
 ]
 
 MIDDLEWARE = [
@@ -244,3 +245,20 @@ LOGGING = {
 POSTS_PER_PAGE = env_int("REJOINDER_POSTS_PER_PAGE", 10, minimum=1, maximum=100)
 # The longest Markdown body (in characters) a post or page may have.
 MAX_POST_LENGTH = env_int("REJOINDER_MAX_POST_LENGTH", 200_000, minimum=1000, maximum=5_000_000)
+
+# Discussion.
+# Display levels of replies, like WordPress's "thread comments N levels deep" (1-20).
+THREAD_DEPTH = env_int("REJOINDER_THREAD_DEPTH", 10, minimum=1, maximum=20)
+COMMENT_EDIT_MINUTES = env_int("REJOINDER_COMMENT_EDIT_MINUTES", 15, minimum=0, maximum=1440)
+# 0 keeps comments open; N closes them N days after the post was published.
+CLOSE_COMMENTS_AFTER_DAYS = env_int(
+    "REJOINDER_CLOSE_COMMENTS_AFTER_DAYS", 0, minimum=0, maximum=36500
+)
+COMMENT_IP_RETENTION_DAYS = env_int(
+    "REJOINDER_COMMENT_IP_RETENTION_DAYS", 90, minimum=1, maximum=3650
+)
+# Above this many comments a post shows its thread a page of top-level threads at a time.
+COMMENTS_PAGE_THRESHOLD = env_int(
+    "REJOINDER_COMMENTS_PAGE_THRESHOLD", 200, minimum=10, maximum=1_000_000
+)
+COMMENT_THREADS_PER_PAGE = env_int("REJOINDER_COMMENT_THREADS_PER_PAGE", 20, minimum=1, maximum=500)

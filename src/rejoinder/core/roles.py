@@ -3,7 +3,7 @@
 * administrator: everything.
 * editor: writes and publishes all posts and pages, manages categories and tags.
 * author: writes and publishes their own posts (enforced in the admin's querysets).
-* moderator: comments only (the discussion app adds its permissions to this group).
+* moderator: comments only.
 """
 
 ADMINISTRATOR, EDITOR, AUTHOR, MODERATOR = "administrator", "editor", "author", "moderator"
@@ -20,6 +20,10 @@ ROLE_PERMISSIONS = {
         "publishing.view_postalias",
         "publishing.change_postalias",
         "publishing.delete_postalias",
+        "discussion.view_comment",
+        "discussion.change_comment",
+        "discussion.delete_comment",
+        "discussion.view_commentedit",
     ],
     AUTHOR: [
         *(f"publishing.{action}_{model}" for model in ("post", "updatenote")
@@ -29,7 +33,13 @@ ROLE_PERMISSIONS = {
         "publishing.add_tag",
         "publishing.view_revision",
     ],
-    MODERATOR: [],
+    MODERATOR: [
+        "discussion.view_comment",
+        "discussion.change_comment",
+        "discussion.delete_comment",
+        "discussion.view_commentedit",
+        "publishing.view_post",
+    ],
 }  # fmt: skip
 
 
@@ -53,8 +63,11 @@ def sync_roles(apps):
         group, _ = Group.objects.get_or_create(name=name)
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            # A model migrated later has no permission yet; post_migrate adds it then.
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)
     administrator, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
     administrator.permissions.set(Permission.objects.all())

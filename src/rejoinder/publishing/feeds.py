@@ -5,19 +5,39 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from rejoinder.core.links import public_url
 
 from .models import Category, Post, Tag
 
 FEED_SIZE = 20
+SLASH = "http://purl.org/rss/1.0/modules/slash/"
+
+
+class SlashCommentsMixin:
+    """Each entry carries its comment count as ``slash:comments``, as WordPress's feeds do."""
+
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:slash": SLASH}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("slash:comments", str(item["comment_count"]))
+
+
+class RssWithComments(SlashCommentsMixin, Rss201rev2Feed):
+    pass
+
+
+class AtomWithComments(SlashCommentsMixin, Atom1Feed):
+    pass
 
 
 class PostFeed(Feed):
     """The newest published posts, full text, with their update notes."""
 
-    description_template = None
+    feed_type = RssWithComments
 
     def title(self, obj=None):
         return settings.SITE_TITLE if obj is None else f"{settings.SITE_TITLE}: {obj}"
@@ -58,12 +78,15 @@ class PostFeed(Feed):
     def item_updateddate(self, item):
         return item.updated_at
 
+    def item_extra_kwargs(self, item):
+        return {"comment_count": item.comment_count}
+
     def item_categories(self, item):
         return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
 
 
 class AtomPostFeed(PostFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithComments
     subtitle = PostFeed.description
 
 
@@ -76,7 +99,7 @@ class CategoryFeed(PostFeed):
 
 
 class AtomCategoryFeed(CategoryFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithComments
     subtitle = PostFeed.description
 
 
@@ -89,5 +112,5 @@ class TagFeed(PostFeed):
 
 
 class AtomTagFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithComments
     subtitle = PostFeed.description

@@ -187,6 +187,32 @@ def render_post_markdown(source):
     return Rendered(html=sanitize_editor_html(html), attributions=env.get("attributions", []))
 
 
+COMMENT_TAGS = {"p", "br", "em", "strong", "a", "code", "pre", "blockquote", "ul", "ol", "li"}
+
+
+def _comment_markdown():
+    # A reader's subset: emphasis, links, code, quotes, lists. No raw HTML, no images,
+    # no headings, no tables: a comment cannot dress up as the post.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+    md.enable(["replacements", "smartquotes"])
+    md.disable(["image", "heading", "lheading", "hr", "html_block", "html_inline"])
+    return md
+
+
+_COMMENT = _comment_markdown()
+
+
+def render_comment_markdown(source):
+    """Render a reader's Markdown to sanitized HTML; links get rel="nofollow ugc"."""
+    return nh3.clean(
+        _COMMENT.render(source or ""),
+        tags=COMMENT_TAGS,
+        attributes={"a": {"href"}, "ol": {"start"}},
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow ugc noopener",
+    )
+
+
 def html_to_text(html):
     """Plain text of sanitized HTML, for search and excerpts."""
     text = nh3.clean(html, tags=set(), attributes={})

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -95,6 +97,28 @@ class PostQuerySet(models.QuerySet):
         if user.is_authenticated and user.is_staff:
             return self.all()
         return self.published()
+
+    def at_address(self, user, year, month, day, slug):
+        """The post at ``/year/month/day/slug/`` that ``user`` may see, or None.
+
+        The date is the site's local date, as in the address.
+        """
+        try:
+            start = timezone.make_aware(datetime.datetime(int(year), int(month), int(day)))
+        except ValueError:
+            return None
+        return (
+            self.visible_to(user)
+            .posts()
+            .filter(
+                slug=slug,
+                published_at__gte=start,
+                published_at__lt=start + datetime.timedelta(days=1),
+            )
+            .select_related("author")
+            .prefetch_related("categories", "tags", "updates")
+            .first()
+        )
 
     def in_category(self, category):
         """Filed under ``category`` or any category inside it, as WordPress lists them."""
@@ -206,10 +230,6 @@ class Post(models.Model):
             self.status in {self.Status.PUBLISHED, self.Status.SCHEDULED}
             and self.published_at <= timezone.now()
         )
-
-    @property
-    def comments_open(self):
-        return self.comment_status == self.CommentStatus.OPEN
 
     def clean(self):
         if len(self.body or "") > settings.MAX_POST_LENGTH:

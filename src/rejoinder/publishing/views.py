@@ -79,31 +79,25 @@ def search_results(request):
 
 @require_safe
 def post_detail(request, year, month, day, slug):
-    try:
-        start = timezone.make_aware(datetime.datetime(int(year), int(month), int(day)))
-    except ValueError:
-        raise Http404("No such date.") from None
-    candidates = Post.objects.visible_to(request.user).posts().select_related("author")
-    post = get_object_or_404(
-        candidates.prefetch_related("categories", "tags", "updates"),
-        slug=slug,
-        published_at__gte=start,
-        published_at__lt=start + datetime.timedelta(days=1),
-    )
+    post = Post.objects.at_address(request.user, year, month, day, slug)
+    if post is None:
+        raise Http404("No such post.")
     return _render_entry(request, post)
 
 
 @require_safe
 def page_detail(request, slug):
     post = get_object_or_404(
-        Post.objects.visible_to(request.user).pages().select_related("author"), slug=slug
+        Post.objects.visible_to(request.user)
+        .pages()
+        .select_related("author")
+        .prefetch_related("categories", "tags", "updates"),
+        slug=slug,
     )
     return _render_entry(request, post)
 
 
 def _render_entry(request, post):
-    if post.status == Post.Status.PRIVATE and not request.user.is_staff:
-        raise Http404("No such post.")
     response = render(request, "publishing/post_detail.html", {"post": post})
     if not post.is_public:
         response["X-Robots-Tag"] = "noindex"

@@ -1,0 +1,179 @@
+"""Comment workflows: create, edit, delete, and the rules they keep.
+
+``create_comment`` is the one way a comment comes to exist: the reader's form, the admin
+and the importers all call it, with every field given.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from rejoinder.publishing.markup import render_comment_markdown
+from rejoinder.publishing.models import Post
+
+from . import moderation
+from .models import Comment, CommentEdit, path_segment
+
+
+class CommentRefused(Exception):
+    """A rule refused the comment; ``field`` names the form field it concerns."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def comments_open(post, now=None):
+    """Whether readers may comment: the post's own switch, then the automatic close."""
+    if post.comment_status != Post.CommentStatus.OPEN or not post.is_public:
+        return False
+    days = settings.CLOSE_COMMENTS_AFTER_DAYS
+    if days:
+        return (now or timezone.now()) < post.published_at + datetime.timedelta(days=days)
+    return True
+
+
+def check_reply(post, parent):
+    """Refuse a reply to a comment that is not an approved comment of the same post."""
+    if parent is None:
+        return
+    if parent.post_id != post.pk:
+        raise CommentRefused("parent", "You can only reply to comments on this post.")
+    if parent.status != Comment.Status.APPROVED:
+        raise CommentRefused(
+            "parent", "That comment can no longer be replied to (it was deleted or is held)."
+        )
+
+
+@transaction.atomic
+def create_comment(
+    *,
+    post,
+    body,
+    author_name="",
+    author_email="",
+    author_url="",
+    user=None,
+    parent=None,
+    status=None,
+    created_at=None,
+    ip_address=None,
+    user_agent="",
+    type=Comment.Type.COMMENT,
+    enforce_rules=True,
+):
+    """Create a comment with every field given; return it.
+
+    With ``enforce_rules`` (readers' comments) the post must be open and the parent an
+    approved comment of the same post; importers pass ``False`` to bring threads in as
+    they were. ``status`` None lets the moderation policy decide.
+    """
+    if enforce_rules:
+        if not comments_open(post):
+            raise CommentRefused("body", "Comments are closed on this post.")
+        check_reply(post, parent)
+    if user is not None and not author_name:
+        author_name = user.get_full_name() or user.get_username()
+    comment = Comment(
+        post=post,
+        parent=parent,
+        type=type,
+        user=user,
+        author_name=author_name,
+        author_email=author_email,
+        author_url=author_url,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:500],
+        created_at=created_at or timezone.now(),
+        body=body,
+        body_html=render_comment_markdown(body),
+        depth=parent.depth + 1 if parent else 0,
+    )
+    comment.status = status or moderation.initial_status(comment)
+    comment.save()
+    # The path ends in the comment's own id, known only now.
+    comment.path = (parent.path if parent else "") + path_segment(comment.pk)
+    comment.thread_id = parent.thread_id if parent else comment.pk
+    Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
+    update_comment_count(post)
+    return comment
+
+
+def update_comment_count(post):
+    """Store the number of approved comments on the post (the count beside its title)."""
+    count = Comment.objects.filter(post=post, status=Comment.Status.APPROVED).count()
+    Post.objects.filter(pk=post.pk).update(comment_count=count)
+    post.comment_count = count
+
+
+def set_status(comment, status):
+    with transaction.atomic():
+        comment.status = status
+        comment.save(update_fields=["status"])
+        update_comment_count(comment.post)
+
+
+def can_modify(comment, user, owned_ids, now=None):
+    """Staff always; the commenter within the edit window (account, or signed cookie)."""
+    if user.is_authenticated and user.is_staff:
+        return True
+    if comment.status != Comment.Status.APPROVED and comment.status != Comment.Status.PENDING:
+        return False
+    window = datetime.timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+    if (now or timezone.now()) > comment.created_at + window:
+        return False
+    if comment.user_id is not None:
+        return user.is_authenticated and user.pk == comment.user_id
+    return comment.pk in owned_ids
+
+
+@transaction.atomic
+def edit_comment(comment, body, editor=None):
+    """Change a comment's text, keeping the previous text."""
+    CommentEdit.objects.create(comment=comment, body=comment.body, editor=editor)
+    comment.body = body
+    comment.body_html = render_comment_markdown(body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def delete_comment(comment):
+    """Delete a comment: with replies it becomes a tombstone, a leaf disappears.
+
+    Tombstones left without replies by a deletion disappear too, up the chain.
+    """
+    post = comment.post
+    if comment.replies.exists():
+        comment.status = Comment.Status.REMOVED
+        comment.body = comment.body_html = ""
+        comment.author_email = comment.author_url = ""
+        comment.save(update_fields=["status", "body", "body_html", "author_email", "author_url"])
+    else:
+        parent = comment.parent
+        comment.delete()
+        while (
+            parent is not None
+            and parent.status == Comment.Status.REMOVED
+            and not parent.replies.exists()
+        ):
+            grandparent = parent.parent
+            parent.delete()
+            parent = grandparent
+    update_comment_count(post)
+
+
+def anonymize_old_ips(now=None):
+    """Forget the IP address of comments older than the retention period. Returns how many.
+
+    The address is dropped rather than masked: past the period it has no moderation use
+    that outweighs the commenter's privacy.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.COMMENT_IP_RETENTION_DAYS)
+    return Comment.objects.filter(created_at__lt=cutoff, ip_address__isnull=False).update(
+        ip_address=None
+    )

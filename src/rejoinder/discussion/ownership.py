@@ -1,0 +1,33 @@
+"""Which comments a reader without an account wrote: a signed cookie of ids (as Isso does).
+
+The cookie lives as long as the edit window, so it proves authorship exactly as long as
+authorship grants anything.
+"""
+
+from django.conf import settings
+
+COOKIE = "rejoinder_comments"
+SALT = "rejoinder.discussion.ownership"
+KEEP = 30  # the most recent comment ids remembered
+
+
+def owned_ids(request):
+    raw = request.get_signed_cookie(COOKIE, default="", salt=SALT, max_age=_max_age())
+    return {int(part) for part in raw.split(",") if part.isdigit()}
+
+
+def remember(request, response, comment_id):
+    ids = [comment_id, *sorted(owned_ids(request), reverse=True)][:KEEP]
+    response.set_signed_cookie(
+        COOKIE,
+        ",".join(map(str, ids)),
+        salt=SALT,
+        max_age=_max_age(),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def _max_age():
+    return max(60, settings.COMMENT_EDIT_MINUTES * 60)

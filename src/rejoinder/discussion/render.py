@@ -1,0 +1,174 @@
+"""HTML of a comment thread, written directly in Python.
+
+A thread can hold 10,000 comments; Django's template engine costs tens of microseconds per
+included template, which at that size is most of a second. This module writes the same
+markup with ``html.escape`` and f-strings, so a whole big thread renders in tens of
+milliseconds. Every value that comes from a reader is escaped here; ``body_html`` was
+sanitized when the comment was saved. Addresses are reversed once per page and filled in
+per comment.
+
+The markup is microformats2: each comment is a ``p-comment h-cite`` nested inside its
+parent's element, with ``p-author h-card``, ``e-content``, ``dt-published``, ``u-url``
+and ``u-in-reply-to``.
+"""
+
+import datetime
+from dataclasses import dataclass
+from html import escape
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from .models import Comment
+
+# A number no real comment has, reversed into addresses and then replaced per comment.
+SENTINEL = 987654321987
+
+
+def _address(name, post, **kwargs):
+    url = reverse(name, kwargs={**post.url_kwargs(), "comment": SENTINEL, **kwargs})
+    head, tail = url.split(str(SENTINEL))
+    return lambda comment_id: f"{head}{comment_id}{tail}"
+
+
+@dataclass
+class Viewer:
+    """Who is looking: decides the Edit links."""
+
+    user_id: int | None = None
+    is_staff: bool = False
+    owned: frozenset = frozenset()
+
+    @classmethod
+    def from_request(cls, request, owned):
+        user = request.user
+        return cls(
+            user_id=user.pk if user.is_authenticated else None,
+            is_staff=user.is_authenticated and user.is_staff,
+            owned=frozenset(owned),
+        )
+
+
+class ThreadRenderer:
+    def __init__(self, post, viewer, comments_open):
+        self.post = post
+        self.post_url = post.get_absolute_url()
+        self.viewer = viewer
+        self.comments_open = comments_open
+        self.reply_url = _address("discussion:reply", post)
+        self.edit_url = _address("discussion:edit", post)
+        self.page_url = _address("discussion:comment", post)
+        self.zone = timezone.get_current_timezone()
+        self.edit_cutoff = timezone.now() - datetime.timedelta(
+            minutes=settings.COMMENT_EDIT_MINUTES
+        )
+
+    def render(self, roots):
+        """The trees' HTML, safe to print: every reader's value was escaped above."""
+        parts = []
+        for root in roots:
+            self._node(root, parts)
+        return mark_safe("".join(parts))  # built from escaped parts only
+
+    def _node(self, node, out):
+        # Iterative over children would complicate the nesting; depth is capped (<= 20).
+        comment_id = node.id
+        if node.status == Comment.Status.REMOVED:
+            out.append(
+                f'<article class="comment p-comment h-cite tombstone" id="comment-{comment_id}">'
+                '<div class="comment-body"><p class="deleted">Comment deleted.</p></div>'
+            )
+        else:
+            extra = " by-author" if self._by_author(node) else ""
+            out.append(
+                f'<article class="comment p-comment h-cite{extra}" id="comment-{comment_id}">'
+                '<div class="comment-body">'
+            )
+            self._header(node, out)
+            out.append(f'<div class="e-content">{node.body_html}</div>')
+            self._actions(node, out)
+            out.append("</div>")
+        if node.children:
+            count = node.hidden_replies
+            label = "reply" if count == 1 else "replies"
+            out.append(
+                '<details class="replies" open><summary>'
+                f'<span class="when-open">Hide</span><span class="when-closed">Show</span> '
+                f"{count} {label}</summary>"
+            )
+            for child in node.children:
+                self._node(child, out)
+            self._more(node, out)
+            out.append("</details>")
+        else:
+            self._more(node, out)
+        out.append("</article>")
+
+    def _by_author(self, node):
+        return node.user_id is not None and node.user_id == self.post.author_id
+
+    def _header(self, node, out):
+        name = escape(node.author_name)
+        if node.author_url:
+            author = (
+                f'<a class="p-name u-url" href="{escape(node.author_url)}" rel="nofollow ugc">'
+                f"{name}</a>"
+            )
+        else:
+            author = f'<span class="p-name">{name}</span>'
+        badge = ' <span class="badge">Author</span>' if self._by_author(node) else ""
+        local = node.created_at.astimezone(self.zone)
+        shown = f"{local:%B} {local.day}, {local.year} at {local:%H:%M}"
+        edited = ' <span class="edited">(edited)</span>' if node.edited_at else ""
+        out.append(
+            f'<header class="comment-meta"><span class="p-author h-card">{author}</span>{badge} '
+            f'<a class="u-url comment-time" href="{self.post_url}#comment-{node.id}">'
+            f'<time class="dt-published" datetime="{local.isoformat()}">{shown}</time></a>'
+            f"{edited}</header>"
+        )
+        parent = node.in_reply_to
+        if parent is not None:
+            out.append(
+                f'<p class="in-reply-to">in reply to <a class="u-in-reply-to" '
+                f'href="{self.post_url}#comment-{parent.id}">{escape(parent.author_name)}</a></p>'
+            )
+        elif node.parent_id:
+            out.append(
+                f'<data class="u-in-reply-to" value="{self.post_url}#comment-{node.parent_id}">'
+                "</data>"
+            )
+        else:
+            out.append(f'<data class="u-in-reply-to" value="{self.post_url}"></data>')
+
+    def _actions(self, node, out):
+        links = []
+        if self.comments_open and node.status == Comment.Status.APPROVED:
+            links.append(
+                f'<a class="reply-link" href="{self.reply_url(node.id)}" '
+                f'aria-label="Reply to {escape(node.author_name)}" data-comment="{node.id}">'
+                "Reply</a>"
+            )
+        if self._may_edit(node):
+            links.append(f'<a class="edit-link" href="{self.edit_url(node.id)}">Edit</a>')
+        if links:
+            out.append(f'<footer class="comment-actions">{" ".join(links)}</footer>')
+
+    def _may_edit(self, node):
+        viewer = self.viewer
+        if viewer.is_staff:
+            return True
+        if node.created_at < self.edit_cutoff:
+            return False
+        if node.user_id is not None:
+            return node.user_id == viewer.user_id
+        return node.id in viewer.owned
+
+    def _more(self, node, out):
+        if node.more:
+            label = "more reply" if node.more == 1 else "more replies"
+            out.append(
+                f'<p class="more-replies"><a href="{self.page_url(node.id)}">'
+                f"{node.more} {label}</a></p>"
+            )

@@ -1,0 +1,49 @@
+from django import template
+from django.http import Http404
+from django.urls import reverse
+
+from .. import comments, ownership, threads
+from ..addresses import comment_page_url, post_comment_url
+from ..forms import CommentForm
+from ..render import ThreadRenderer, Viewer
+
+register = template.Library()
+
+
+@register.inclusion_tag("discussion/_section.html", takes_context=True)
+def discussion(context, post, page=1, form=None):
+    """The comment section of a post page: count, thread (or one page of it), the form."""
+    request = context["request"]
+    thread_page = threads.post_thread(post, page or 1)
+    if thread_page is None:
+        raise Http404("No such comment page.")
+    is_open = comments.comments_open(post)
+    viewer = Viewer.from_request(request, ownership.owned_ids(request))
+    number = thread_page.number
+    return {
+        "request": request,
+        "post": post,
+        "thread_page": thread_page,
+        "previous_page_url": comment_page_url(post, number - 1)
+        if thread_page.has_previous
+        else None,
+        "next_page_url": comment_page_url(post, number + 1) if thread_page.has_next else None,
+        "post_comment_url": post_comment_url(post),
+        "thread_html": ThreadRenderer(post, viewer, is_open).render(thread_page.roots),
+        "comments_open": is_open,
+        "form": form or CommentForm(user=request.user),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def render_thread(context, post, thread_page):
+    """The HTML of a thread page's trees (on a comment's own page)."""
+    request = context["request"]
+    viewer = Viewer.from_request(request, ownership.owned_ids(request))
+    return ThreadRenderer(post, viewer, comments.comments_open(post)).render(thread_page.roots)
+
+
+@register.simple_tag
+def comments_feed_url(post):
+    return reverse("discussion:post_feed", kwargs=post.url_kwargs())

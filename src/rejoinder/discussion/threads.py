@@ -1,0 +1,98 @@
+"""Which comments a page of a post shows, read with a constant number of queries.
+
+A thread up to ``COMMENTS_PAGE_THRESHOLD`` comments comes back whole, in display order,
+from one query. A bigger one is shown a page of top-level threads at a time; within each,
+a size and depth budget leaves the rest behind "N more replies" links.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from . import tree
+from .models import PATH_WIDTH, Comment
+
+SHOWN = [Comment.Status.APPROVED, Comment.Status.REMOVED]
+
+
+@dataclass
+class ThreadPage:
+    roots: list
+    number: int = 1
+    num_pages: int = 1
+    paged: bool = False
+    ancestors: list = field(default_factory=list)
+
+    @property
+    def has_next(self):
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+
+def page_budget():
+    """Per top-level thread: an equal share of the page's comments, no deeper than the cap."""
+    size = max(5, settings.COMMENTS_PAGE_THRESHOLD // settings.COMMENT_THREADS_PER_PAGE)
+    return tree.Budget(size=size, depth=settings.THREAD_DEPTH - 1)
+
+
+def _rows(queryset):
+    return queryset.order_by("path").values_list(*tree.FIELDS)
+
+
+def is_paged(post):
+    return post.comment_count > settings.COMMENTS_PAGE_THRESHOLD
+
+
+def page_of(comment):
+    """The comment page of a big thread that shows this top-level comment."""
+    earlier = Comment.objects.filter(
+        post=comment.post_id, parent=None, status__in=SHOWN, path__lt=comment.path
+    ).count()
+    return earlier // settings.COMMENT_THREADS_PER_PAGE + 1
+
+
+def post_thread(post, page=1):
+    """The comments of ``post`` to show on comment page ``page`` (1 unless the thread is big)."""
+    shown = Comment.objects.filter(post=post, status__in=SHOWN)
+    cap = settings.THREAD_DEPTH
+    if not is_paged(post) and page == 1:
+        rows = _rows(shown)
+        roots = tree.build(rows, cap)
+        if len(rows) <= settings.COMMENTS_PAGE_THRESHOLD:
+            return ThreadPage(roots=roots)
+    per_page = settings.COMMENT_THREADS_PER_PAGE
+    top_level = shown.filter(parent=None).order_by("path")
+    num_pages = max(1, math.ceil(top_level.count() / per_page))
+    if page > num_pages:
+        return None
+    thread_ids = list(
+        top_level.values_list("id", flat=True)[(page - 1) * per_page : page * per_page]
+    )
+    shape = shown.filter(thread__in=thread_ids).order_by("path").values_list(*tree.SHAPE_FIELDS)
+    kept, more = tree.plan(shape, page_budget())
+    roots = tree.build(_rows(Comment.objects.filter(pk__in=kept)), cap, more=more)
+    return ThreadPage(roots=roots, number=page, num_pages=num_pages, paged=True)
+
+
+def comment_thread(comment):
+    """A comment's own page: its ancestors for context, then it and its replies."""
+    subtree = Comment.objects.filter(
+        thread=comment.thread_id, path__startswith=comment.path, status__in=SHOWN
+    )
+    shape = subtree.order_by("path").values_list(*tree.SHAPE_FIELDS)
+    budget = tree.Budget(size=settings.COMMENTS_PAGE_THRESHOLD, depth=settings.THREAD_DEPTH - 1)
+    kept, more = tree.plan(shape, budget, root_depth=comment.depth)
+    rows = _rows(Comment.objects.filter(pk__in=kept))
+    roots = tree.build(rows, settings.THREAD_DEPTH, root_depth=comment.depth, more=more)
+    width = PATH_WIDTH
+    ancestor_ids = [
+        int(comment.path[i : i + width], 36) for i in range(0, len(comment.path) - width, width)
+    ]
+    ancestors = list(
+        Comment.objects.filter(pk__in=ancestor_ids).order_by("path").values_list(*tree.FIELDS)
+    )
+    return ThreadPage(roots=roots, ancestors=[tree.Node(row) for row in ancestors])

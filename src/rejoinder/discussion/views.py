@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from rejoinder.publishing.models import Post
+
+from . import comments, ownership, threads
+from .addresses import comment_page_url, post_comment_url
+from .forms import CommentForm
+from .models import Comment
+
+
+def _post(request, year, month, day, slug):
+    post = Post.objects.at_address(request.user, year, month, day, slug)
+    if post is None:
+        raise Http404("No such post.")
+    return post
+
+
+def _comment(post, comment_id):
+    return get_object_or_404(Comment.objects.select_related("post"), pk=comment_id, post=post)
+
+
+@require_safe
+def comment_page(request, year, month, day, slug, page):
+    """``<post url>comment-page-N/``: the post with the Nth page of a big thread."""
+    post = _post(request, year, month, day, slug)
+    if int(page) == 1:
+        return redirect(comment_page_url(post, 1), permanent=True)
+    context = {"post": post, "comment_page": int(page)}
+    if request.GET.get("fragment") == "threads":
+        return render(request, "discussion/thread_fragment.html", context)
+    return render(request, "publishing/post_detail.html", context)
+
+
+@require_POST
+def post_comment(request, year, month, day, slug):
+    """Take a reader's comment; on a refusal, show the form again with the text kept."""
+    post = _post(request, year, month, day, slug)
+    form = CommentForm(request.POST, user=request.user)
+    parent = None
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("parent"):
+            parent = Comment.objects.filter(pk=data["parent"]).select_related("post").first()
+            if parent is None:
+                form.add_error("parent", "The comment you replied to no longer exists.")
+    if form.is_valid():
+        user = request.user if request.user.is_authenticated else None
+        try:
+            comment = comments.create_comment(
+                post=post,
+                parent=parent,
+                body=data["body"],
+                user=user,
+                author_name=data.get("name", ""),
+                author_email=data.get("email", ""),
+                author_url=data.get("website", ""),
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        except comments.CommentRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            response = see_other(comment_location(comment))
+            ownership.remember(request, response, comment.pk)
+            return response
+    context = {
+        "post": post,
+        "form": form,
+        "parent": parent,
+        "post_comment_url": post_comment_url(post),
+    }
+    return render(request, "discussion/comment_form_page.html", context, status=400)
+
+
+def comment_location(comment):
+    """Where a comment is shown: the post page, or the page of a big thread holding it."""
+    post = comment.post
+    anchor = f"#comment-{comment.pk}"
+    if not threads.is_paged(post):
+        return post.get_absolute_url() + anchor
+    if comment.parent_id:
+        # A reply deep in a big thread may sit behind "more replies": its parent's own
+        # page always shows it.
+        return comment.parent.page_url() + anchor
+    kwargs = {**post.url_kwargs(), "page": threads.page_of(comment)}
+    return reverse("discussion:comment_page", kwargs=kwargs) + anchor
+
+
+def see_other(url):
+    """303: after a POST, the browser fetches the result with GET."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def client_ip(request):
+    # The socket's address; trusted proxies come with the moderation issue.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@require_safe
+def reply(request, year, month, day, slug, comment):
+    """Reply without JavaScript: the comment quoted, the form under it."""
+    post = _post(request, year, month, day, slug)
+    parent = _comment(post, comment)
+    if parent.status != Comment.Status.APPROVED:
+        raise Http404("That comment cannot be replied to.")
+    form = CommentForm(initial={"parent": parent.pk}, user=request.user)
+    context = {
+        "post": post,
+        "form": form,
+        "parent": parent,
+        "post_comment_url": post_comment_url(post),
+    }
+    return render(request, "discussion/comment_form_page.html", context)
+
+
+@require_safe
+def comment_detail(request, year, month, day, slug, comment):
+    """A comment's own page: its ancestors for context, it, and all its replies."""
+    post = _post(request, year, month, day, slug)
+    target = _comment(post, comment)
+    if target.status not in threads.SHOWN:
+        raise Http404("No such comment.")
+    context = {"post": post, "comment": target, "thread_page": threads.comment_thread(target)}
+    return render(request, "discussion/comment_page.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, year, month, day, slug, comment):
+    """Edit or delete your own comment within the edit window (staff: any comment)."""
+    post = _post(request, year, month, day, slug)
+    target = _comment(post, comment)
+    if not comments.can_modify(target, request.user, ownership.owned_ids(request)):
+        minutes = settings.COMMENT_EDIT_MINUTES
+        return render(
+            request,
+            "discussion/edit_closed.html",
+            {"post": post, "comment": target, "minutes": minutes},
+            status=403,
+        )
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"body": target.body},
+        user=request.user,
+    )
+    # Only the text is edited; identity fields stay as they were.
+    for name in ("name", "email", "website", "parent"):
+        form.fields.pop(name, None)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            comments.delete_comment(target)
+            return see_other(f"{post.get_absolute_url()}#comments")
+        if form.is_valid():
+            editor = request.user if request.user.is_authenticated else None
+            comments.edit_comment(target, form.cleaned_data["body"], editor=editor)
+            return see_other(comment_location(target))
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "discussion/edit.html",
+        {"post": post, "comment": target, "form": form},
+        status=status,
+    )
