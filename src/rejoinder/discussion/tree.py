@@ -27,8 +27,11 @@ class Node:
     __slots__ = (*FIELDS, "children", "hidden_replies", "in_reply_to", "level", "more")
 
     def __init__(self, row):
-        for name, value in zip(FIELDS, row, strict=True):
-            setattr(self, name, value)
+        # One unpacking, not a loop of setattr: a big thread makes 10,000 of these.
+        (
+            self.id, self.parent_id, self.depth, self.status, self.user_id, self.author_name,
+            self.author_url, self.created_at, self.edited_at, self.body_html,
+        ) = row  # fmt: skip
         self.children = []
         self.more = 0  # replies left out by a budget, linked as "N more replies"
         self.in_reply_to = None  # the parent, when the cap put this reply beside it
