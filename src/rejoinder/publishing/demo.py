@@ -1,10 +1,13 @@
 """Demo content for a first run: our own writing, in ``demo_content/``.
 
 Each file is a header of ``key: value`` lines, a ``---`` line, then Markdown. Lines of the
-form ``=== Post Script | 2026-10-07T14:00:00+00:00`` start a public update note.
+form ``=== Post Script | 2026-10-07T14:00:00+00:00`` start a public update note. A post's
+demo discussion, if any, is ``<same name>.comments.json``: a list of comments with ``id``,
+``parent``, ``name`` (or ``author: true`` for the post's author), ``time`` and ``body``.
 """
 
 import datetime
+import json
 import re
 from pathlib import Path
 
@@ -67,5 +70,26 @@ def load_demo(author):
             UpdateNote.objects.create(
                 post=post, label=update["label"], published_at=update["time"], body=update["body"]
             )
+        comments_file = path.with_suffix(".comments.json")
+        if comments_file.exists():
+            load_comments(post, json.loads(comments_file.read_text(encoding="utf-8")))
         created += 1
     return created
+
+
+def load_comments(post, comments):
+    """The demo discussion, through the same create_comment() readers' comments take."""
+    from rejoinder.discussion.comments import create_comment
+
+    by_id = {}
+    for item in comments:
+        by_id[item["id"]] = create_comment(
+            post=post,
+            parent=by_id.get(item["parent"]),
+            body=item["body"],
+            user=post.author if item.get("author") else None,
+            author_name=item.get("name", ""),
+            author_url=item.get("website", ""),
+            created_at=datetime.datetime.fromisoformat(item["time"]),
+            enforce_rules=False,
+        )
