@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", publishing_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", publishing_views.favicon, name="favicon"),
     path("", include("rejoinder.discussion.urls")),
     path("", include("rejoinder.publishing.urls")),
 ]

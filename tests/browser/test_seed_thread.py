@@ -90,9 +90,9 @@ def reply(page: Page, post_url, js, parent_id, parent_name, body, **identity):
     link.click()
     form = page.locator("form#respond")
     if js:
-        expect(page).to_have_url(post_url)
-        # Moved under the parent's own body, where the script puts it.
+        # Moved under the parent's own body, where the script puts it, on the same page.
         expect(parent.locator(":scope > form#respond")).to_be_visible()
+        expect(page).to_have_url(post_url)
         expect(form.locator(".respond-title")).to_have_text(f"Reply to {parent_name}")
         expect(form.get_by_label("Comment", exact=True)).to_be_focused()
     else:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -165,6 +166,12 @@ def robots_txt(request):
     sitemap = absolute_url(request, reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /?s=", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the icon."""
+    return redirect(static("rejoinder/favicon.svg"), permanent=True)
 
 
 def not_found(request, exception=None):
