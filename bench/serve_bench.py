@@ -7,13 +7,18 @@ Run from the project root with the project's virtualenv:
 What it does, in order:
 
 1. makes sure ``wrk`` is installed (installs it with apt-get when running as root);
-2. builds a throw-away data directory (SQLite): ``rejoinder migrate``, the demo content
-   through ``rejoinder shell``, then ``rejoinder collectstatic`` once;
+2. copies the installed ``rejoinder`` package into a temporary directory, first on
+   PYTHONPATH, so both servers run the same code even if ``src/`` is edited meanwhile;
+   builds a throw-away data directory (SQLite) there: ``rejoinder migrate``, the demo
+   content through ``rejoinder shell``, then ``rejoinder collectstatic`` once;
 3. for each server (granian through ``rejoinder serve``, then gunicorn with sync workers) it
    starts the server in its own process group on a free port of 127.0.0.1, waits until it
    answers, warms it up, runs ``wrk --latency`` against each page ``--runs`` times, then stops
    the whole process group;
-4. prints a Markdown table of the medians (req/s, p50, p99) and writes every run to a JSON
+4. measures, during each run, the user CPU time of every *other* process on the machine; a
+   run during which they used more than a tenth of a core is "disturbed": the script waits
+   for the machine to go quiet and repeats it (``--retries``, ``--quiet-wait``);
+5. prints a Markdown table of the medians (req/s, p50, p99) and writes every run to a JSON
    file under ``bench/results/`` (gitignored) unless ``--no-json`` is given.
 
 Only the standard library is used. Every load stays on 127.0.0.1 and is bounded in time.
@@ -22,11 +27,14 @@ Only the standard library is used. Every load stays on 127.0.0.1 and is bounded 
 import argparse
 import contextlib
 import datetime
+import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -63,6 +71,8 @@ print(load_demo(user))
 
 START_TIMEOUT = 60  # seconds for a server to answer its first request
 STOP_TIMEOUT = 15  # seconds for a server to exit after SIGTERM before SIGKILL
+OTHER_LOAD_WARNING = 0.10  # cores of user CPU used by other processes that mark a run disturbed
+QUIET_SECONDS = 5  # quiet seconds in a row wanted before a measured run
 WRK_TIMEOUT = "5s"  # a request slower than this counts as a wrk timeout error
 
 
@@ -167,8 +177,42 @@ def rejoinder_command():
     return [sys.executable, "-m", "rejoinder"]
 
 
-def site_env(data_dir):
+def snapshot_code(destination):
+    """Copy the installed ``rejoinder`` package to ``destination`` and describe the copy.
+
+    Every process of the benchmark imports this copy (it comes first on PYTHONPATH), so both
+    servers run the same code even if someone edits the working tree during the run.
+    """
+    spec = importlib.util.find_spec("rejoinder")
+    if spec is None or not spec.submodule_search_locations:
+        fail("the rejoinder package is not installed in this Python; use the project's .venv.")
+    source = Path(next(iter(spec.submodule_search_locations)))
+    target = destination / "rejoinder"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    digest = hashlib.sha256()
+    for path in sorted(p for p in target.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(target)).encode() + b"\0" + path.read_bytes())
+    return {"source": str(source), "sha256": digest.hexdigest(), **git_state(source)}
+
+
+def git_state(path):
+    def git(*args):
+        result = subprocess.run(
+            ["git", "-C", str(path), *args], capture_output=True, text=True, check=False
+        )
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    if not shutil.which("git"):
+        return {}
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
+        return {}
+    return {"git_commit": commit, "git_dirty": bool(git("status", "--porcelain", "--", "."))}
+
+
+def site_env(data_dir, code_dir):
     env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code_dir), env.get("PYTHONPATH")]))
     # Settings that would point the site elsewhere than the throw-away SQLite data dir.
     for name in ("DATABASE_URL", "REDIS_URL", "REJOINDER_SITE_URL", "REJOINDER_HTTPS"):
         env.pop(name, None)
@@ -304,14 +348,85 @@ class Server:
             os.killpg(self.process.pid, signum)
 
 
+# --- other load on the machine ------------------------------------------------------------
+#
+# The benchmark shares the machine with whatever else runs on it. To tell a clean run from a
+# disturbed one, each run measures the user-space CPU time spent by every *other* process:
+# system-wide user time (/proc/stat) minus that of the server's process group and of wrk.
+# Kernel time is left out on purpose: loopback networking is charged to softirq, not to a
+# process. Linux only; elsewhere the figure is None.
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def system_user_ticks():
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return None
+    return int(fields[1]) + int(fields[2])  # user + nice
+
+
+def group_user_ticks(pgid):
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) == pgid:
+            total += int(fields[11])  # utime
+    return total
+
+
+def children_user_seconds():
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+
+
+class OtherLoad:
+    """User CPU seconds of other processes between start() and stop()."""
+
+    def __init__(self, pgid):
+        self.pgid = pgid
+
+    def __enter__(self):
+        self.system = system_user_ticks()
+        self.group = group_user_ticks(self.pgid)
+        self.children = children_user_seconds()
+        self.started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc):
+        elapsed = time.monotonic() - self.started
+        system = system_user_ticks()
+        if system is None or self.system is None:
+            self.cpu_seconds = self.cores = None
+            return
+        ours = (group_user_ticks(self.pgid) - self.group) / CLOCK_TICKS
+        ours += children_user_seconds() - self.children  # wrk
+        other = max(0.0, (system - self.system) / CLOCK_TICKS - ours)
+        self.cpu_seconds = round(other, 2)
+        self.cores = round(other / elapsed, 3)
+
+
 # --- the benchmark -----------------------------------------------------------------------
 
 
-def check_pages(base_url):
+def check_pages(base_url, server):
+    """Fail unless every page answers 200 with its expected text; return the body sizes."""
+    sizes = {}
     for page, path in PAGES.items():
-        status, body = fetch(base_url + path)
+        try:
+            status, body = fetch(base_url + path)
+        except urllib.error.HTTPError as error:
+            status, body = error.code, ""
         if status != 200 or PAGE_MARKERS[page] not in body:
-            raise RuntimeError(f"{base_url}{path} answered {status} without the expected text")
+            raise RuntimeError(
+                f"{base_url}{path} answered {status} without the expected text; "
+                f"server log:\n{server.read_log()}"
+            )
+        sizes[page] = len(body.encode())
+    return sizes
 
 
 def bench_server(name, args, env, wrk, work_dir):
@@ -322,26 +437,71 @@ def bench_server(name, args, env, wrk, work_dir):
     log(f"starting {name} on {base_url}: {' '.join(server.command)}")
     try:
         server.start(base_url)
-        check_pages(base_url)
+        sizes = check_pages(base_url, server)
+        log(f"{name}: page sizes in bytes (uncompressed HTML): {sizes}")
         for page, path in PAGES.items():
             url = base_url + path
             log(f"{name} {page}: warm-up {args.warmup}s")
             run_wrk(wrk, url, args.threads, args.connections, args.warmup)
             runs = []
             for number in range(1, args.runs + 1):
-                run = parse_wrk(run_wrk(wrk, url, args.threads, args.connections, args.duration))
-                errors = sum(run["socket_errors"].values()) + run["non_2xx_3xx"]
-                log(
-                    f"{name} {page}: run {number}/{args.runs}: "
-                    f"{run['requests_per_second']:.0f} req/s, p50 {run['p50_ms']:.2f} ms, "
-                    f"p99 {run['p99_ms']:.2f} ms, errors {errors}"
-                )
-                runs.append(run)
-            results[page] = {"url_path": path, "runs": runs, "median": medians(runs)}
+                label = f"{name} {page}: run {number}/{args.runs}"
+                runs.append(measure(label, server, url, wrk, args))
+            results[page] = {
+                "url_path": path,
+                "response_bytes": sizes[page],
+                "runs": runs,
+                "median": medians(runs),
+            }
     finally:
         server.stop()
         log(f"stopped {name}")
     return results
+
+
+def is_disturbed(cores):
+    return cores is not None and cores > OTHER_LOAD_WARNING
+
+
+def wait_for_quiet(pgid, max_wait):
+    """Wait until other processes have stayed under OTHER_LOAD_WARNING for QUIET_SECONDS."""
+    deadline = time.monotonic() + max_wait
+    quiet = 0
+    while quiet < QUIET_SECONDS:
+        if time.monotonic() >= deadline:
+            return False
+        with OtherLoad(pgid) as other:
+            time.sleep(1)
+        quiet = 0 if is_disturbed(other.cores) else quiet + 1
+    return True
+
+
+def measure(label, server, url, wrk, args):
+    """One wrk run; a run disturbed by other processes is repeated up to --retries times."""
+    for attempt in range(args.retries + 1):
+        if args.retries and not wait_for_quiet(server.process.pid, args.quiet_wait):
+            log(f"{label}: the machine stayed busy for {args.quiet_wait}s; measuring anyway")
+        with OtherLoad(server.process.pid) as other:
+            output = run_wrk(wrk, url, args.threads, args.connections, args.duration)
+        run = parse_wrk(output)
+        run["other_processes_cpu_seconds"] = other.cpu_seconds
+        run["other_processes_cores"] = other.cores
+        run["attempt"] = attempt + 1
+        errors = sum(run["socket_errors"].values()) + run["non_2xx_3xx"]
+        note = ""
+        if other.cores is not None:
+            note = f", other processes {other.cores:.2f} cores"
+        if is_disturbed(other.cores):
+            note += " (DISTURBED: something else was busy)"
+        log(
+            f"{label}: {run['requests_per_second']:.0f} req/s, p50 {run['p50_ms']:.2f} ms, "
+            f"p99 {run['p99_ms']:.2f} ms, errors {errors}{note}"
+        )
+        if not is_disturbed(other.cores):
+            break
+        if attempt < args.retries:
+            log(f"{label}: repeating the disturbed run")
+    return run
 
 
 def medians(runs):
@@ -409,11 +569,25 @@ def parse_args(argv):
         default=list(SERVERS),
         help="servers to benchmark (default: both)",
     )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        help="repeat a run disturbed by other processes up to this many times (0: never)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=int,
+        default=120,
+        help="seconds to wait for other processes to go quiet before each run",
+    )
     parser.add_argument("--no-json", action="store_true", help="do not write bench/results/")
     args = parser.parse_args(argv)
     for name in ("duration", "runs", "connections", "threads", "workers", "warmup"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if args.retries < 0 or args.quiet_wait < 0:
+        parser.error("--retries and --quiet-wait cannot be negative")
     if args.duration > 300:
         parser.error("--duration is capped at 300 seconds")
     if args.connections < args.threads:
@@ -421,8 +595,15 @@ def parse_args(argv):
     return args
 
 
+def exit_on_sigterm(signum, frame):
+    # Turn SIGTERM into SystemExit, so the `finally` blocks stop the server and remove the
+    # temporary directory.
+    sys.exit(128 + signum)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     wrk = ensure_wrk()
     machine = machine_info(wrk)
     started = datetime.datetime.now(datetime.UTC)
@@ -433,7 +614,10 @@ def main(argv=None):
         work_dir = Path(tmp)
         data_dir = work_dir / "data"
         data_dir.mkdir()
-        env = site_env(data_dir)
+        code_dir = work_dir / "code"
+        code = snapshot_code(code_dir)
+        log(f"benchmarking a snapshot of {code['source']} (sha256 {code['sha256'][:12]})")
+        env = site_env(data_dir, code_dir)
         prepare_site(env)
         for name in args.servers:
             load_before[name] = os.getloadavg()
@@ -444,16 +628,39 @@ def main(argv=None):
 
     table = markdown_table(results)
     print(table)
+    disturbed = [
+        f"{server} {page} run {number}"
+        for server, pages in results.items()
+        for page, data in pages.items()
+        for number, run in enumerate(data["runs"], 1)
+        if is_disturbed(run["other_processes_cores"])
+    ]
+    if disturbed:
+        print(
+            f"\nWarning: other processes used more than {OTHER_LOAD_WARNING} of a core during: "
+            + "; ".join(disturbed)
+            + ". Run again on a quiet machine."
+        )
     if not args.no_json:
         RESULTS_DIR.mkdir(exist_ok=True)
         path = RESULTS_DIR / f"serve_bench-{started:%Y%m%dT%H%M%SZ}.json"
         settings = {
             key: getattr(args, key)
-            for key in ("duration", "runs", "connections", "threads", "workers", "warmup")
+            for key in (
+                "duration",
+                "runs",
+                "connections",
+                "threads",
+                "workers",
+                "warmup",
+                "retries",
+                "quiet_wait",
+            )
         }
         record = {
             "started": started.isoformat(timespec="seconds"),
             "machine": machine,
+            "code": code,
             "settings": settings,
             "load_average_before": load_before,
             "results": results,

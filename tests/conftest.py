@@ -26,3 +26,13 @@ def admin_user(db):
     from tests.factories import make_user
 
     return make_user("admin", superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: ids repeat across rolled-back tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.models import Comment, path_segment
 from tests.factories import make_comment, make_post, make_user
 from tests.html import soup
@@ -185,3 +186,30 @@ def test_paged_thread_query_count_is_flat(client, settings):
             assert client.get(post.get_absolute_url()).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_cached_thread_never_outlives_a_change(client):
+    """An anonymous reader's cached thread is replaced by every comment change."""
+    post = make_post()
+    first = make_comment(post, body="First version")
+    assert b"First version" in client.get(post.get_absolute_url()).content
+    make_comment(post, body="A new comment")
+    assert b"A new comment" in client.get(post.get_absolute_url()).content
+    from rejoinder.discussion.comments import edit_comment
+
+    edit_comment(first, "Edited version")
+    html = client.get(post.get_absolute_url()).content
+    assert b"Edited version" in html and b"First version" not in html
+
+
+def test_cached_thread_is_not_served_to_its_commenter(client):
+    """The reader who just commented sees their Edit link although others share a cache."""
+    post = make_post()
+    make_comment(post)
+    client.get(post.get_absolute_url())  # fills the cache for anonymous readers
+    client.post(post_comment_url(post), {"name": "Me", "body": "Mine"})
+    mine = Comment.objects.latest("pk")
+    page = soup(client.get(post.get_absolute_url()))
+    assert page.select_one(f"#comment-{mine.pk} a.edit-link") is not None
+    other = soup(type(client)().get(post.get_absolute_url()))
+    assert other.select_one("a.edit-link") is None

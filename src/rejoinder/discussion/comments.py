@@ -98,22 +98,27 @@ def create_comment(
     comment.path = (parent.path if parent else "") + path_segment(comment.pk)
     comment.thread_id = parent.thread_id if parent else comment.pk
     Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
-    update_comment_count(post)
+    record_change(post)
     return comment
 
 
-def update_comment_count(post):
-    """Store the number of approved comments on the post (the count beside its title)."""
+def record_change(post):
+    """After any change to a post's comments: recount, and date the change.
+
+    The count is the number beside the title (approved comments); the date versions the
+    cached thread, so no reader is shown a thread older than the change.
+    """
     count = Comment.objects.filter(post=post, status=Comment.Status.APPROVED).count()
-    Post.objects.filter(pk=post.pk).update(comment_count=count)
-    post.comment_count = count
+    now = timezone.now()
+    Post.objects.filter(pk=post.pk).update(comment_count=count, comments_changed_at=now)
+    post.comment_count, post.comments_changed_at = count, now
 
 
 def set_status(comment, status):
     with transaction.atomic():
         comment.status = status
         comment.save(update_fields=["status"])
-        update_comment_count(comment.post)
+        record_change(comment.post)
 
 
 def can_modify(comment, user, owned_ids, now=None):
@@ -138,6 +143,7 @@ def edit_comment(comment, body, editor=None):
     comment.body_html = render_comment_markdown(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    record_change(comment.post)
     return comment
 
 
@@ -164,7 +170,7 @@ def delete_comment(comment):
             grandparent = parent.parent
             parent.delete()
             parent = grandparent
-    update_comment_count(post)
+    record_change(post)
 
 
 def anonymize_old_ips(now=None):

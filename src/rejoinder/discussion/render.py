@@ -41,6 +41,11 @@ class Viewer:
     is_staff: bool = False
     owned: frozenset = frozenset()
 
+    @property
+    def is_plain(self):
+        """Sees what every anonymous reader sees: no Edit link anywhere."""
+        return self.user_id is None and not self.is_staff and not self.owned
+
     @classmethod
     def from_request(cls, request, owned):
         user = request.user

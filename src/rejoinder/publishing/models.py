@@ -174,6 +174,9 @@ class Post(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
     # Approved comments, kept in step by the discussion app; 0 until comments exist.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # When any comment of the post last changed: versions cached threads (and, later,
+    # the page's Last-Modified).
+    comments_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 

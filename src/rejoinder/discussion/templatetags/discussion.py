@@ -2,7 +2,7 @@ from django import template
 from django.http import Http404
 from django.urls import reverse
 
-from .. import comments, ownership, threads
+from .. import comments, ownership, sections
 from ..addresses import comment_page_url, post_comment_url
 from ..forms import CommentForm
 from ..render import ThreadRenderer, Viewer
@@ -14,22 +14,20 @@ register = template.Library()
 def discussion(context, post, page=1, form=None):
     """The comment section of a post page: count, thread (or one page of it), the form."""
     request = context["request"]
-    thread_page = threads.post_thread(post, page or 1)
-    if thread_page is None:
-        raise Http404("No such comment page.")
     is_open = comments.comments_open(post)
     viewer = Viewer.from_request(request, ownership.owned_ids(request))
-    number = thread_page.number
+    section = sections.thread_section(post, page or 1, viewer, is_open)
+    if section is None:
+        raise Http404("No such comment page.")
+    number = section.number
     return {
         "request": request,
         "post": post,
-        "thread_page": thread_page,
-        "previous_page_url": comment_page_url(post, number - 1)
-        if thread_page.has_previous
-        else None,
-        "next_page_url": comment_page_url(post, number + 1) if thread_page.has_next else None,
+        "thread_page": section,
+        "thread_html": section.html,
+        "previous_page_url": comment_page_url(post, number - 1) if section.has_previous else None,
+        "next_page_url": comment_page_url(post, number + 1) if section.has_next else None,
         "post_comment_url": post_comment_url(post),
-        "thread_html": ThreadRenderer(post, viewer, is_open).render(thread_page.roots),
         "comments_open": is_open,
         "form": form or CommentForm(user=request.user),
         "csrf_token": context.get("csrf_token"),
