@@ -144,6 +144,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rejoinder.publishing.middleware.PostAliasMiddleware",
+    "rejoinder.core.fragments.FragmentMiddleware",
 ]
 
 ROOT_URLCONF = "rejoinder.urls"

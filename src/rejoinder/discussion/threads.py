@@ -5,10 +5,12 @@ from one query. A bigger one is shown a page of top-level threads at a time; wit
 a size and depth budget leaves the rest behind "N more replies" links.
 """
 
+import datetime
 import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 
 from . import tree
 from .models import PATH_WIDTH, Comment
@@ -40,7 +42,28 @@ def page_budget():
 
 
 def _rows(queryset):
-    return queryset.order_by("path").values_list(*tree.FIELDS)
+    """The rows of ``tree.FIELDS`` in display order, read through the driver directly.
+
+    Django's per-value converters cost as much as the query on a 10,000-comment thread.
+    SQLite's driver already parses the datetimes (naive, in UTC); they only need their zone.
+    """
+    query = queryset.order_by("path").values_list(*tree.FIELDS).query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor != "sqlite":
+        return rows
+    created, edited = tree.FIELDS.index("created_at"), tree.FIELDS.index("edited_at")
+    utc = datetime.UTC
+    converted = []
+    for row in rows:
+        row = list(row)
+        row[created] = row[created].replace(tzinfo=utc)
+        if row[edited] is not None:
+            row[edited] = row[edited].replace(tzinfo=utc)
+        converted.append(row)
+    return converted
 
 
 def is_paged(post):

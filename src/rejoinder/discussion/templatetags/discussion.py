@@ -2,6 +2,8 @@ from django import template
 from django.http import Http404
 from django.urls import reverse
 
+from rejoinder.core import fragments
+
 from .. import comments, ownership, sections
 from ..addresses import comment_page_url, post_comment_url
 from ..forms import CommentForm
@@ -24,7 +26,7 @@ def discussion(context, post, page=1, form=None):
         "request": request,
         "post": post,
         "thread_page": section,
-        "thread_html": section.html,
+        "thread_html": fragments.defer(request, section.html),
         "previous_page_url": comment_page_url(post, number - 1) if section.has_previous else None,
         "next_page_url": comment_page_url(post, number + 1) if section.has_next else None,
         "post_comment_url": post_comment_url(post),
@@ -39,7 +41,8 @@ def render_thread(context, post, thread_page):
     """The HTML of a thread page's trees (on a comment's own page)."""
     request = context["request"]
     viewer = Viewer.from_request(request, ownership.owned_ids(request))
-    return ThreadRenderer(post, viewer, comments.comments_open(post)).render(thread_page.roots)
+    html = ThreadRenderer(post, viewer, comments.comments_open(post)).render(thread_page.roots)
+    return fragments.defer(request, html)
 
 
 @register.simple_tag
