@@ -16,8 +16,8 @@ each), then starts `rejoinder serve --workers 2` twice:
 Each is measured twice: as an anonymous reader (the thread HTML comes from the cache after
 the first request) and as a reader with a comment of their own still editable (a signed
 ownership cookie), who always gets a fresh render: that one is the cost of building and
-rendering the thread. wrk keeps ``--connections`` requests in flight (default 2, one per
-worker) so p50 is the time to serve one page, not time spent queueing.
+rendering the thread. wrk keeps ``--connections`` requests in flight (default 1) so p50 is
+the time to serve one page, not time spent queueing or sharing the 2 cores with wrk.
 
 The helpers (wrk, the code snapshot, server start/stop, the disturbance check) are those of
 ``serve_bench.py``.
@@ -111,8 +111,8 @@ def parse_args(argv):
     parser.add_argument("--comments", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--retries", type=int, default=3)

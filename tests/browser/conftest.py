@@ -50,9 +50,9 @@ def browser(playwright):
 
 
 @pytest.fixture
-def browser_context_args():
-    """Keyword arguments of every new context; a test module overrides it (e.g. base_url)."""
-    return {}
+def browser_context_args(live_server):
+    """Keyword arguments of every new context: relative addresses go to the live server."""
+    return {"base_url": live_server.url}
 
 
 @pytest.fixture

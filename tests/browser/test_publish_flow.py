@@ -3,10 +3,9 @@
 import re
 
 import feedparser
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
+from tests.browser.actions import log_in
 
 TITLE = "Council plan rejoinder"
 SLUG = "council-plan-rejoinder"
@@ -19,19 +18,6 @@ BODY = f"""The council says the plan is fine.
 We disagree: the {SEARCH_WORD} budget tells another story.
 """
 SOURCE_URL = "https://example.com/plan"
-
-
-@pytest.fixture
-def browser_context_args(live_server):
-    return {"base_url": live_server.url}
-
-
-def log_in(page: Page, username):
-    page.goto("/admin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Write and manage")).to_be_visible()
 
 
 def write_and_publish(page: Page):

@@ -11,15 +11,11 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from rejoinder.discussion.models import Comment
+from tests.browser.actions import log_in
 from tests.discussion.test_thread_page import comment_tree
-from tests.factories import PASSWORD, make_post, make_user
+from tests.factories import make_post, make_user
 
 AUTHOR_NAME = "Site Author"
-
-
-@pytest.fixture
-def browser_context_args(live_server):
-    return {"base_url": live_server.url}
 
 
 @pytest.fixture
@@ -41,14 +37,6 @@ def watch(context: BrowserContext, errors) -> Page:
     )
     page.on("pageerror", lambda error: errors.append(f"{page.url}: uncaught {error}"))
     return page
-
-
-def log_in(page: Page, username):
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Write and manage")).to_be_visible()
 
 
 def fill_and_submit(page: Page, post_url, body, name=None, email="", website=""):

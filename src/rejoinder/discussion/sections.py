@@ -18,18 +18,10 @@ CACHE_SECONDS = 24 * 3600
 
 
 @dataclass
-class Section:
+class Section(threads.Paging):
     html: str
     number: int
     num_pages: int
-
-    @property
-    def has_next(self):
-        return self.number < self.num_pages
-
-    @property
-    def has_previous(self):
-        return self.number > 1
 
 
 def thread_section(post, page, viewer, is_open):

@@ -18,13 +18,8 @@ from .models import PATH_WIDTH, Comment
 SHOWN = [Comment.Status.APPROVED, Comment.Status.REMOVED]
 
 
-@dataclass
-class ThreadPage:
-    roots: list
-    number: int = 1
-    num_pages: int = 1
-    paged: bool = False
-    ancestors: list = field(default_factory=list)
+class Paging:
+    """``number`` of ``num_pages``: where a page of a big thread stands."""
 
     @property
     def has_next(self):
@@ -33,6 +28,15 @@ class ThreadPage:
     @property
     def has_previous(self):
         return self.number > 1
+
+
+@dataclass
+class ThreadPage(Paging):
+    roots: list
+    number: int = 1
+    num_pages: int = 1
+    paged: bool = False
+    ancestors: list = field(default_factory=list)
 
 
 def page_budget():
