@@ -182,3 +182,20 @@ def test_count_follows_status_changes(post):
     set_status(first, Comment.Status.SPAM)
     post.refresh_from_db()
     assert post.comment_count == 1
+
+
+def test_refused_reply_still_shows_what_it_answers(client, post):
+    """A reply refused for its text keeps the parent quoted above the form."""
+    parent = make_comment(post, name="Quoted Person")
+    response = send(client, post, parent=parent.pk, body="")
+    page = soup(response)
+    assert page.select_one("h1").get_text() == "Reply to Quoted Person"
+    assert page.select_one("form#respond input[name=parent]")["value"] == str(parent.pk)
+
+
+def test_only_web_addresses_become_links(client, post):
+    """A stored website that is not http(s) (an old import, say) is shown as plain text."""
+    comment = make_comment(post, name="Old", author_url="javascript:alert(1)", enforce_rules=False)
+    page = soup(client.get(post.get_absolute_url()))
+    author = page.select_one(f"#comment-{comment.pk} .p-author")
+    assert author.select("a") == [] and author.get_text() == "Old"

@@ -213,3 +213,10 @@ def test_cached_thread_is_not_served_to_its_commenter(client):
     assert page.select_one(f"#comment-{mine.pk} a.edit-link") is not None
     other = soup(type(client)().get(post.get_absolute_url()))
     assert other.select_one("a.edit-link") is None
+
+
+def test_a_small_thread_has_no_second_page(client):
+    """Below the threshold, comment-page-2 does not exist."""
+    post = make_post()
+    make_comment(post)
+    assert client.get(f"{post.get_absolute_url()}comment-page-2/").status_code == 404

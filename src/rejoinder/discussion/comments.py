@@ -75,8 +75,10 @@ def create_comment(
         if not comments_open(post):
             raise CommentRefused("body", "Comments are closed on this post.")
         check_reply(post, parent)
-    if user is not None and not author_name:
-        author_name = user.get_full_name() or user.get_username()
+    if user is not None:
+        # Signed-in commenters are named and reached as their account says.
+        author_name = author_name or user.get_full_name() or user.get_username()
+        author_email = author_email or user.email
     comment = Comment(
         post=post,
         parent=parent,

@@ -117,7 +117,8 @@ class ThreadRenderer:
         return node.user_id is not None and node.user_id == self.post.author_id
 
     def _header(self, node, out, name):
-        if node.author_url:
+        # Forms and importers only store http(s) addresses; checked again where it is printed.
+        if node.author_url and node.author_url.startswith(("https://", "http://")):
             author = (
                 f'<a class="p-name u-url" href="{escape(node.author_url)}" rel="nofollow ugc">'
                 f"{name}</a>"

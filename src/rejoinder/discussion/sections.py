@@ -6,6 +6,7 @@ editable. Their HTML is cached under a key holding the post's ``comments_changed
 everything else the HTML depends on. Anyone else gets a fresh render.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,10 +44,19 @@ def thread_section(post, page, viewer, is_open):
 
 def _cache_key(post, page, is_open):
     changed = post.comments_changed_at.timestamp() if post.comments_changed_at else 0
-    shape = (
-        settings.THREAD_DEPTH,
-        settings.COMMENTS_PAGE_THRESHOLD,
-        settings.COMMENT_THREADS_PER_PAGE,
-        post.get_absolute_url(),
+    # Everything else the HTML depends on, spelled out: the key must be the same in every
+    # process sharing the cache (Python's hash() of a string is not).
+    shape = ":".join(
+        map(
+            str,
+            (
+                settings.THREAD_DEPTH,
+                settings.COMMENTS_PAGE_THRESHOLD,
+                settings.COMMENT_THREADS_PER_PAGE,
+                int(is_open),
+                page,
+            ),
+        )
     )
-    return f"rejoinder:thread:{post.pk}:{changed}:{page}:{int(is_open)}:{hash(shape)}"
+    digest = hashlib.sha1(post.get_absolute_url().encode(), usedforsecurity=False).hexdigest()
+    return f"rejoinder:thread:{post.pk}:{changed}:{shape}:{digest[:12]}"

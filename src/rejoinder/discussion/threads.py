@@ -86,7 +86,9 @@ def post_thread(post, page=1):
     """The comments of ``post`` to show on comment page ``page`` (1 unless the thread is big)."""
     shown = Comment.objects.filter(post=post, status__in=SHOWN)
     cap = settings.THREAD_DEPTH
-    if not is_paged(post) and page == 1:
+    if not is_paged(post) and page > 1:
+        return None  # a thread this size has one page
+    if not is_paged(post):
         rows = _rows(shown)
         roots = tree.build(rows, cap)
         if len(rows) <= settings.COMMENTS_PAGE_THRESHOLD:

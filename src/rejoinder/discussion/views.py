@@ -40,13 +40,13 @@ def post_comment(request, year, month, day, slug):
     """Take a reader's comment; on a refusal, show the form again with the text kept."""
     post = _post(request, year, month, day, slug)
     form = CommentForm(request.POST, user=request.user)
-    parent = None
+    parent_id = request.POST.get("parent", "")
+    # Looked up before validation, so a refused reply still shows what it answers.
+    parent = Comment.objects.filter(pk=parent_id).first() if parent_id.isdigit() else None
     if form.is_valid():
         data = form.cleaned_data
-        if data.get("parent"):
-            parent = Comment.objects.filter(pk=data["parent"]).select_related("post").first()
-            if parent is None:
-                form.add_error("parent", "The comment you replied to no longer exists.")
+        if data.get("parent") and parent is None:
+            form.add_error("parent", "The comment you replied to no longer exists.")
     if form.is_valid():
         user = request.user if request.user.is_authenticated else None
         try:
@@ -107,7 +107,7 @@ def reply(request, year, month, day, slug, comment):
     """Reply without JavaScript: the comment quoted, the form under it."""
     post = _post(request, year, month, day, slug)
     parent = _comment(post, comment)
-    if parent.status != Comment.Status.APPROVED:
+    if parent.status != Comment.Status.APPROVED or not comments.comments_open(post):
         raise Http404("That comment cannot be replied to.")
     form = CommentForm(initial={"parent": parent.pk}, user=request.user)
     context = {
