@@ -46,12 +46,12 @@ def fill_and_submit(page: Page, post_url, body, name=None, email="", website="")
     """
     form = page.locator("form#respond")
     if name is None:
-        for label in ("Name", "Email (optional)", "Website (optional)"):
+        for label in ("Name", "Email", "Website"):
             expect(form.get_by_label(label, exact=True)).to_have_count(0)
     else:
         form.get_by_label("Name", exact=True).fill(name)
-        form.get_by_label("Email (optional)").fill(email)
-        form.get_by_label("Website (optional)").fill(website)
+        form.get_by_label("Email", exact=True).fill(email)
+        form.get_by_label("Website", exact=True).fill(website)
     form.get_by_label("Comment", exact=True).fill(body)
     form.get_by_role("button", name="Post comment").click()
     landed = re.compile(rf"^{re.escape(post_url)}#comment-(\d+)$")

@@ -83,7 +83,10 @@ def test_reply_links_name_whom_they_answer(client):
     )
     assert reply_page.select_one("form#respond input[name=parent]")["value"] == str(comment.pk)
     labels = [label.get_text(" ", strip=True) for label in reply_page.select("form#respond label")]
-    assert labels == ["Name", "Email (optional)", "Website (optional)", "Comment"]
+    assert labels == ["Name", "Email", "Website", "Comment"]
+    hint = reply_page.select_one("#id_email-hint").get_text()
+    assert hint == "(optional)"
+    assert reply_page.select_one("#id_email")["aria-describedby"] == "id_email-hint"
     assert reply_page.select_one("form#respond button[type=submit]").get_text() == "Post comment"
 
 

@@ -62,9 +62,9 @@ class CommentAdmin(admin.ModelAdmin):
                 new_body = obj.body
                 obj.body = form.initial["body"]
                 comments.edit_comment(obj, new_body, editor=request.user)
-            if "status" in form.changed_data:
-                comments.set_status(obj, obj.status)
             obj.save()
+            # Status, name or text: the count and the cached thread follow any change.
+            comments.record_change(obj.post)
             return
         data = form.cleaned_data
         created = comments.create_comment(
@@ -81,6 +81,16 @@ class CommentAdmin(admin.ModelAdmin):
             enforce_rules=False,
         )
         obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        # As for its author: a comment with replies leaves a tombstone, never its subtree.
+        comments.delete_comment(obj)
+
+    def delete_queryset(self, request, queryset):
+        # Deepest first, so a tombstone emptied by the same deletion goes too.
+        for comment in queryset.select_related("post", "parent").order_by("-depth"):
+            if Comment.objects.filter(pk=comment.pk).exists():
+                comments.delete_comment(comment)
 
     def _set(self, request, queryset, status, label):
         for comment in queryset.select_related("post"):

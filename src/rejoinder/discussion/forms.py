@@ -47,6 +47,10 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
         if user is not None and user.is_authenticated:
             for name in ("name", "email", "website"):
                 del self.fields[name]
+        for name in ("email", "website"):
+            if name in self.fields:
+                # The "(optional)" note beside the label, read out with the field.
+                self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}-hint"
 
     def clean_website(self):
         url = self.cleaned_data.get("website", "")
