@@ -20,6 +20,7 @@ def form_data(**overrides):
         "published_at_0": "2026-01-05",
         "published_at_1": "10:30:00",
         "comment_status": "open",
+        "body_format": "markdown",
         "updates-TOTAL_FORMS": "0",
         "updates-INITIAL_FORMS": "0",
         "updates-MIN_NUM_FORMS": "0",

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from rejoinder.publishing.markup import render_comment_markdown
+from rejoinder.publishing.markup import render_comment_markdown, sanitize_comment_html
 from rejoinder.publishing.models import Post
 
 from . import moderation
@@ -49,32 +49,49 @@ def check_reply(post, parent):
 
 
 @transaction.atomic
-def create_comment(
-    *,
-    post,
-    body,
-    author_name="",
-    author_email="",
-    author_url="",
-    user=None,
-    parent=None,
-    status=None,
-    created_at=None,
-    ip_address=None,
-    user_agent="",
-    type=Comment.Type.COMMENT,
-    enforce_rules=True,
-):
+def create_comment(*, post, body, parent=None, enforce_rules=True, **fields):
     """Create a comment with every field given; return it.
 
-    With ``enforce_rules`` (readers' comments) the post must be open and the parent an
-    approved comment of the same post; importers pass ``False`` to bring threads in as
-    they were. ``status`` None lets the moderation policy decide.
+    ``fields`` are those of ``new_comment()``. With ``enforce_rules`` (readers' comments)
+    the post must be open and the parent an approved comment of the same post; the admin
+    and importers pass ``False`` to bring comments in as they were. A ``status`` of None
+    lets the moderation policy decide.
     """
     if enforce_rules:
         if not comments_open(post):
             raise CommentRefused("body", "Comments are closed on this post.")
         check_reply(post, parent)
+    comment = new_comment(post=post, body=body, parent=parent, **fields)
+    comment.save()
+    # The path ends in the comment's own id, known only now.
+    comment.path = (parent.path if parent else "") + path_segment(comment.pk)
+    comment.thread_id = parent.thread_id if parent else comment.pk
+    Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
+    record_change(post)
+    return comment
+
+
+def new_comment(
+    *,
+    post,
+    body,
+    parent=None,
+    body_html=None,
+    author_name="",
+    author_email="",
+    author_url="",
+    user=None,
+    status=None,
+    created_at=None,
+    ip_address=None,
+    user_agent="",
+    type=Comment.Type.COMMENT,
+):
+    """An unsaved comment with every field set but its place in the thread (path, thread).
+
+    ``body`` is Markdown and is rendered, unless ``body_html`` is given (imported HTML),
+    which is sanitized with the readers' allow-list instead.
+    """
     if user is not None:
         # Signed-in commenters are named and reached as their account says.
         author_name = author_name or user.get_full_name() or user.get_username()
@@ -91,17 +108,44 @@ def create_comment(
         user_agent=(user_agent or "")[:500],
         created_at=created_at or timezone.now(),
         body=body,
-        body_html=render_comment_markdown(body),
+        body_html=(
+            render_comment_markdown(body) if body_html is None else sanitize_comment_html(body_html)
+        ),
         depth=parent.depth + 1 if parent else 0,
     )
     comment.status = status or moderation.initial_status(comment)
-    comment.save()
-    # The path ends in the comment's own id, known only now.
-    comment.path = (parent.path if parent else "") + path_segment(comment.pk)
-    comment.thread_id = parent.thread_id if parent else comment.pk
-    Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
-    record_change(post)
     return comment
+
+
+@transaction.atomic
+def bulk_create_comments(post, specs):
+    """Create many comments of one post at once (importers); return them in ``specs`` order.
+
+    Each spec is a dict of ``new_comment()`` fields plus ``parent_index``: the index in
+    ``specs`` of its parent, which must come earlier, or None. Two queries for any number
+    of comments, then one recount.
+    """
+    comments = []
+    for spec in specs:
+        spec = dict(spec)
+        parent_index = spec.pop("parent_index")
+        comment = new_comment(post=post, **spec)
+        comment.depth = comments[parent_index].depth + 1 if parent_index is not None else 0
+        comment.parent_index = parent_index
+        comments.append(comment)
+    Comment.objects.bulk_create(comments, batch_size=500)
+    for comment in comments:
+        if comment.parent_index is None:
+            comment.path = path_segment(comment.pk)
+            comment.thread_id = comment.pk
+        else:
+            parent = comments[comment.parent_index]
+            comment.parent_id = parent.pk
+            comment.path = parent.path + path_segment(comment.pk)
+            comment.thread_id = parent.thread_id
+    Comment.objects.bulk_update(comments, ["parent", "path", "thread"], batch_size=500)
+    record_change(post)
+    return comments
 
 
 def record_change(post):
@@ -110,7 +154,7 @@ def record_change(post):
     The count is the number beside the title (approved comments); the date versions the
     cached thread, so no reader is shown a thread older than the change.
     """
-    count = Comment.objects.filter(post=post, status=Comment.Status.APPROVED).count()
+    count = Comment.objects.filter(post=post).counted().count()
     now = timezone.now()
     Post.objects.filter(pk=post.pk).update(comment_count=count, comments_changed_at=now)
     post.comment_count, post.comments_changed_at = count, now

@@ -27,9 +27,7 @@ class CommentFeed(Feed):
         return self.title(obj)
 
     def items(self, obj=None):
-        comments = Comment.objects.approved().filter(
-            type=Comment.Type.COMMENT, post__in=Post.objects.published()
-        )
+        comments = Comment.objects.counted().filter(post__in=Post.objects.published())
         if obj is not None:
             comments = comments.filter(post=obj)
         return comments.select_related("post").order_by("-created_at", "-id")[:FEED_SIZE]

@@ -28,8 +28,15 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.PENDING)
 
     def shown(self):
-        """What readers see in a thread: approved comments and tombstones."""
-        return self.filter(status__in=[Comment.Status.APPROVED, Comment.Status.REMOVED])
+        """What readers see in a thread: approved comments and tombstones, no pings."""
+        return self.filter(
+            status__in=[Comment.Status.APPROVED, Comment.Status.REMOVED],
+            type=Comment.Type.COMMENT,
+        )
+
+    def counted(self):
+        """What the count beside the title counts: approved readers' comments."""
+        return self.filter(status=Comment.Status.APPROVED, type=Comment.Type.COMMENT)
 
     def in_display_order(self):
         return self.order_by("path")
@@ -71,7 +78,8 @@ class Comment(models.Model):
         related_name="comments",
         on_delete=models.SET_NULL,
     )
-    author_name = models.CharField("name", max_length=100)
+    # Readers' form allows 100 characters; imports keep WordPress's longer names (245).
+    author_name = models.CharField("name", max_length=255)
     author_email = models.EmailField("email", max_length=254, blank=True)
     author_url = models.URLField("website", max_length=500, blank=True)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)

@@ -76,15 +76,17 @@ def is_paged(post):
 
 def page_of(comment):
     """The comment page of a big thread that shows this top-level comment."""
-    earlier = Comment.objects.filter(
-        post=comment.post_id, parent=None, status__in=SHOWN, path__lt=comment.path
-    ).count()
+    earlier = (
+        Comment.objects.filter(post=comment.post_id, parent=None, path__lt=comment.path)
+        .shown()
+        .count()
+    )
     return earlier // settings.COMMENT_THREADS_PER_PAGE + 1
 
 
 def post_thread(post, page=1):
     """The comments of ``post`` to show on comment page ``page`` (1 unless the thread is big)."""
-    shown = Comment.objects.filter(post=post, status__in=SHOWN)
+    shown = Comment.objects.filter(post=post).shown()
     cap = settings.THREAD_DEPTH
     if not is_paged(post) and page > 1:
         return None  # a thread this size has one page
@@ -110,8 +112,8 @@ def post_thread(post, page=1):
 def comment_thread(comment):
     """A comment's own page: its ancestors for context, then it and its replies."""
     subtree = Comment.objects.filter(
-        thread=comment.thread_id, path__startswith=comment.path, status__in=SHOWN
-    )
+        thread=comment.thread_id, path__startswith=comment.path
+    ).shown()
     shape = subtree.order_by("path").values_list(*tree.SHAPE_FIELDS)
     budget = tree.Budget(size=settings.COMMENTS_PAGE_THRESHOLD, depth=settings.THREAD_DEPTH - 1)
     kept, more = tree.plan(shape, budget, root_depth=comment.depth)

@@ -54,8 +54,11 @@ class EntryAdmin(admin.ModelAdmin):
     inlines = [UpdateNoteInline]
     change_form_template = "admin/publishing/post_change_form.html"
     fieldsets = [
-        (None, {"fields": ["title", "slug", "body", "excerpt"]}),
-        ("Publishing", {"fields": ["status", "published_at", "comment_status", "author"]}),
+        (None, {"fields": ["title", "slug", "body", "body_format", "excerpt"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published_at", "comment_status", "sticky", "author"]},
+        ),
     ]
 
     class Media:

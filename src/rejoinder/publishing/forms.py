@@ -27,8 +27,8 @@ class PostForm(LabelledErrorsMixin, forms.ModelForm):
     class Meta:
         model = Post
         fields = [
-            "title", "slug", "body", "excerpt", "status", "published_at", "comment_status",
-            "author", "categories", "tags",
+            "title", "slug", "body", "body_format", "excerpt", "status", "published_at",
+            "comment_status", "sticky", "author", "categories", "tags",
         ]  # fmt: skip
         widgets = {
             "body": forms.Textarea(attrs={"rows": 24, "class": "markdown-source"}),

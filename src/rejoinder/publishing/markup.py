@@ -180,6 +180,13 @@ def sanitize_editor_html(html):
     )
 
 
+def render_post_html(source):
+    """Render HTML imported from WordPress: its automatic paragraphs, then the allow-list."""
+    from .wpautop import wpautop
+
+    return Rendered(html=sanitize_editor_html(wpautop(source or "")), attributions=[])
+
+
 def render_post_markdown(source):
     """Render an editor's Markdown to sanitized HTML plus the attributions it found."""
     env = {}
@@ -200,6 +207,17 @@ def _comment_markdown():
 
 
 _COMMENT = _comment_markdown()
+
+
+def sanitize_comment_html(html):
+    """Clean a comment's HTML (imported ones): the reader's tags, links nofollow ugc."""
+    return nh3.clean(
+        html,
+        tags=COMMENT_TAGS | {"b", "i", "s", "del", "cite", "q", "abbr"},
+        attributes={"a": {"href"}, "ol": {"start"}, "q": {"cite"}, "abbr": {"title"}},
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow ugc noopener",
+    )
 
 
 def render_comment_markdown(source):

@@ -157,7 +157,14 @@ class Post(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="posts", on_delete=models.PROTECT
     )
+
+    class Format(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        # Imported from WordPress: HTML as it was stored there, given WordPress's paragraphs.
+        HTML = "html", "HTML (imported)"
+
     body = models.TextField("body (Markdown)", blank=True)
+    body_format = models.CharField(max_length=10, choices=Format.choices, default=Format.MARKDOWN)
     body_html = models.TextField(editable=False, blank=True)
     body_text = models.TextField(editable=False, blank=True)
     excerpt = models.TextField(blank=True, max_length=1000)
@@ -172,6 +179,7 @@ class Post(models.Model):
     )
     categories = models.ManyToManyField(Category, blank=True, related_name="posts")
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    sticky = models.BooleanField(default=False, help_text="Kept from WordPress imports.")
     # Approved comments, kept in step by the discussion app; 0 until comments exist.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     # When any comment of the post last changed: versions cached threads (and, later,
@@ -259,7 +267,10 @@ class Post(models.Model):
         }
 
     def render(self):
-        rendered = markup.render_post_markdown(self.body)
+        if self.body_format == self.Format.HTML:
+            rendered = markup.render_post_html(self.body)
+        else:
+            rendered = markup.render_post_markdown(self.body)
         self.body_html = rendered.html
         self.body_text = markup.html_to_text(rendered.html)
         self.attributions = [attribution.as_dict() for attribution in rendered.attributions]
