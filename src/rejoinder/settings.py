@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "rejoinder.core",
     "rejoinder.publishing",
     "rejoinder.discussion",
+    "rejoinder.interop",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rejoinder.publishing.middleware.PostAliasMiddleware",
+    "rejoinder.interop.middleware.WordPressAddressMiddleware",
     "rejoinder.core.fragments.FragmentMiddleware",
 ]
 

@@ -122,20 +122,25 @@ def bulk_create_comments(post, specs):
     """Create many comments of one post at once (importers); return them in ``specs`` order.
 
     Each spec is a dict of ``new_comment()`` fields plus ``parent_index``: the index in
-    ``specs`` of its parent, which must come earlier, or None. Two queries for any number
-    of comments, then one recount.
+    ``specs`` of its parent, which must come earlier, or None (then ``parent`` may name a
+    comment saved before). Two queries for any number of comments, then one recount.
     """
     comments = []
     for spec in specs:
         spec = dict(spec)
         parent_index = spec.pop("parent_index")
         comment = new_comment(post=post, **spec)
-        comment.depth = comments[parent_index].depth + 1 if parent_index is not None else 0
+        if parent_index is not None:
+            comment.depth = comments[parent_index].depth + 1
         comment.parent_index = parent_index
         comments.append(comment)
     Comment.objects.bulk_create(comments, batch_size=500)
     for comment in comments:
-        if comment.parent_index is None:
+        if comment.parent_index is None and comment.parent is not None:
+            # A reply to a comment saved earlier (a newer export of the same site).
+            comment.path = comment.parent.path + path_segment(comment.pk)
+            comment.thread_id = comment.parent.thread_id
+        elif comment.parent_index is None:
             comment.path = path_segment(comment.pk)
             comment.thread_id = comment.pk
         else:

@@ -1,0 +1,41 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class ImportRecord(models.Model):
+    """What an object of ours was in the site it was imported from.
+
+    Keyed on (source, kind, source id), so importing the same export again finds what it
+    made the first time and creates nothing; WordPress's old ``?p=ID`` addresses are
+    answered from here too.
+    """
+
+    class Kind(models.TextChoices):
+        AUTHOR = "author", "Author"
+        CATEGORY = "category", "Category"
+        TAG = "tag", "Tag"
+        POST = "post", "Post or page"
+        COMMENT = "comment", "Comment"
+        ATTACHMENT = "attachment", "Attachment"
+
+    source = models.CharField(max_length=500, help_text="The site's address, e.g. its blog URL.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source_id = models.CharField(max_length=100)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    # Attachments are recorded, not fetched: their file's address.
+    url = models.URLField(max_length=2000, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "source_id"], name="one_record_per_source_object"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "source_id"], name="import_by_old_id")]
+
+    def __str__(self):
+        return f"{self.kind} {self.source_id} from {self.source}"

@@ -1,0 +1,524 @@
+"""Import a WordPress export: ``import_wxr()``.
+
+All or nothing: the whole file is read inside one transaction, so a file that turns out
+to be malformed half-way writes nothing. Idempotent: every object is recorded with its
+WordPress id (``ImportRecord``), and a second import of the same export, or a newer one,
+only adds what is new. Every item and comment of the file ends up imported, recorded as
+unchanged, or listed in the report as skipped with its reason — never dropped silently.
+"""
+
+import datetime
+import ipaddress
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from rejoinder.discussion.comments import bulk_create_comments
+from rejoinder.discussion.models import Comment
+from rejoinder.publishing.models import Category, Post, PostAlias, Tag
+from rejoinder.publishing.wpautop import wpautop
+
+from . import wxr
+from .models import ImportRecord
+
+POST_STATUSES = {
+    "publish": Post.Status.PUBLISHED,
+    "future": Post.Status.SCHEDULED,
+    "draft": Post.Status.DRAFT,
+    "pending": Post.Status.DRAFT,
+    "private": Post.Status.PRIVATE,
+}
+COMMENT_STATUSES = {
+    "1": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+    "post-trashed": Comment.Status.TRASH,
+}
+COMMENT_TYPES = {
+    "": Comment.Type.COMMENT,
+    "comment": Comment.Type.COMMENT,
+    "pingback": Comment.Type.PINGBACK,
+    "trackback": Comment.Type.TRACKBACK,
+}
+MAX_PREFIX_RETRIES = 10
+PLURALS = {
+    "author": "authors",
+    "category": "categories",
+    "tag": "tags",
+    "term": "other terms",
+    "post": "posts",
+    "page": "pages",
+    "item": "other items",
+    "attachment": "attachments",
+    "comment": "comments",
+}
+
+
+class DryRun(Exception):
+    """Raised to roll a dry run back."""
+
+
+@dataclass
+class Report:
+    """What an import did: counts per kind and outcome, and every skip with its reason."""
+
+    counts: dict = field(default_factory=lambda: defaultdict(Counter))
+    skipped: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    dry_run: bool = False
+    source: str = ""
+
+    def count(self, kind, outcome, number=1):
+        self.counts[kind][outcome] += number
+
+    def skip(self, kind, what, reason):
+        self.count(kind, "skipped")
+        self.skipped.append(f"{kind} {what}: {reason}")
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+    def total(self, kind, outcome):
+        return self.counts[kind][outcome]
+
+    def lines(self):
+        out = [f"Source: {self.source or '(unknown)'}"]
+        for kind, label in PLURALS.items():
+            counts = self.counts.get(kind)
+            if counts:
+                parts = ", ".join(
+                    f"{counts[o]} {o}" for o in ("created", "updated", "unchanged", "skipped")
+                )
+                out.append(f"{label}: {parts}")
+        if self.counts.get("attachment"):
+            out.append("Attachments are recorded with their URLs; their files were not fetched.")
+        out.extend(f"warning: {message}" for message in self.warnings)
+        out.extend(f"skipped {line}" for line in self.skipped)
+        if self.dry_run:
+            out.append("Dry run: nothing was written.")
+        return out
+
+
+def import_wxr(path, dry_run=False, progress=None):
+    """Import the WXR file at ``path``; return a ``Report``. Raises ``wxr.WxrError``."""
+    declare = []
+    for _attempt in range(MAX_PREFIX_RETRIES):
+        report = Report(dry_run=dry_run)
+        try:
+            with transaction.atomic():
+                importer = Importer(report, progress)
+                for kind, record in wxr.read(path, declare=tuple(declare)):
+                    importer.handle(kind, record)
+                importer.finish()
+                if dry_run:
+                    raise DryRun
+        except wxr.UndeclaredPrefix as missing:
+            if missing.prefix in declare:
+                raise wxr.WxrError(f"The prefix {missing.prefix!r} is not declared.") from None
+            declare.append(missing.prefix)
+            continue
+        except DryRun:
+            pass
+        for prefix in declare:
+            report.warn(
+                f"the file uses the namespace prefix {prefix!r} without declaring it "
+                "(a known WordPress.com quirk); it was read as if declared"
+            )
+        return report
+    raise wxr.WxrError("Too many undeclared namespace prefixes; is this a WordPress export?")
+
+
+class Importer:
+    def __init__(self, report, progress=None):
+        self.report = report
+        self.progress = progress
+        self.source = ""
+        self.authors = {}  # WordPress author id -> user
+        self.logins = {}  # login (or 1.0 display name) -> user
+        self.categories = {}  # slug -> Category
+        self.tags = {}  # slug -> Tag
+        self.parents = {}  # category slug -> parent slug, resolved in finish()
+        self.started = time.monotonic()
+        self.items_done = 0
+        self.comments_done = 0
+
+    # --- records ----------------------------------------------------------------------
+
+    def handle(self, kind, record):
+        getattr(self, f"on_{kind}")(record)
+
+    def on_channel(self, channel):
+        self.source = channel.source
+        self.report.source = self.source
+        if not channel.wxr_version:
+            self.report.warn("no wp:wxr_version in the file; read as WXR 1.x")
+
+    def on_author(self, author):
+        self.author(author.id, author.login, author)
+
+    def on_term(self, term):
+        if term.taxonomy == "category":
+            self.category(term)
+        elif term.taxonomy == "post_tag":
+            self.tag(term)
+        else:
+            self.report.skip("term", term.slug, f"taxonomy {term.taxonomy!r} is not imported")
+
+    def on_item(self, item):
+        self.items_done += 1
+        post_type = item.post_type or "post"
+        if post_type == "attachment":
+            self.attachment(item)
+        elif post_type in {"post", "page"}:
+            self.post(item, post_type)
+        else:
+            self.report.skip("item", item.post_id, f"post type {post_type!r} is not imported")
+            self._skip_comments(item, f"its item (type {post_type!r}) was skipped")
+        self.tick()
+
+    def finish(self):
+        for slug, parent_slug in self.parents.items():
+            parent = self.categories.get(parent_slug)
+            child = self.categories.get(slug)
+            if parent is None or child is None:
+                self.report.warn(f"category {slug!r}: parent {parent_slug!r} not in the file")
+                continue
+            if child.parent_id != parent.pk and not self._is_ancestor(child, parent):
+                child.parent = parent
+                child.save()
+        self.tick(final=True)
+
+    def tick(self, final=False):
+        if self.progress is not None and (final or self.items_done % 50 == 0):
+            elapsed = max(time.monotonic() - self.started, 1e-9)
+            self.progress(self.items_done, self.comments_done, elapsed, final)
+
+    # --- authors and terms -------------------------------------------------------------
+
+    def _record(self, kind, source_id):
+        return ImportRecord.objects.filter(source=self.source, kind=kind, source_id=source_id)
+
+    def _remember(self, kind, source_id, obj=None, url=""):
+        ImportRecord.objects.create(
+            source=self.source,
+            kind=kind,
+            source_id=str(source_id),
+            content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+            object_id=obj.pk if obj is not None else None,
+            url=url,
+        )
+
+    def author(self, author_id, login, data=None):
+        key = author_id or login
+        User = get_user_model()
+        record = self._record(ImportRecord.Kind.AUTHOR, key).first()
+        if record is not None and record.target is not None:
+            user, outcome = record.target, "unchanged"
+        else:
+            username = (login or f"wp-author-{author_id}")[:150]
+            user = User.objects.filter(username=username).first()
+            outcome = "unchanged"
+            if user is None:
+                user = User(username=username, email=(data.email if data else "")[:254])
+                if data is not None:
+                    user.first_name = (data.first_name or data.display_name)[:150]
+                    user.last_name = data.last_name[:150]
+                user.set_unusable_password()
+                user.save()
+                outcome = "created"
+            self._remember(ImportRecord.Kind.AUTHOR, key, user)
+        self.report.count("author", outcome)
+        if author_id:
+            self.authors[author_id] = user
+        self.logins[login] = user
+        if data is not None and data.display_name:
+            self.logins.setdefault(data.display_name, user)  # WXR 1.0's dc:creator
+        return user
+
+    def category(self, term):
+        if term.slug in self.categories:
+            return self.categories[term.slug]
+        record = self._record(ImportRecord.Kind.CATEGORY, term.slug).first()
+        category = record.target if record is not None else None
+        outcome = "unchanged"
+        if category is None:
+            category = Category.objects.filter(slug=term.slug).first()
+        if category is None:
+            category = Category.objects.create(
+                name=term.name or term.slug, slug=term.slug[:200], description=term.description
+            )
+            outcome = "created"
+        if record is None:
+            self._remember(ImportRecord.Kind.CATEGORY, term.slug, category)
+        self.report.count("category", outcome)
+        self.categories[term.slug] = category
+        if term.parent_slug:
+            self.parents[term.slug] = term.parent_slug
+        return category
+
+    @staticmethod
+    def _is_ancestor(category, candidate):
+        node = candidate
+        while node is not None:
+            if node.pk == category.pk:
+                return True
+            node = node.parent
+        return False
+
+    def tag(self, term):
+        if term.slug in self.tags:
+            return self.tags[term.slug]
+        tag = Tag.objects.filter(slug=term.slug[:200]).first()
+        outcome = "unchanged"
+        if tag is None:
+            tag = Tag.objects.create(name=term.name or term.slug, slug=term.slug[:200])
+            outcome = "created"
+        if not self._record(ImportRecord.Kind.TAG, term.slug).exists():
+            self._remember(ImportRecord.Kind.TAG, term.slug, tag)
+        self.report.count("tag", outcome)
+        self.tags[term.slug] = tag
+        return tag
+
+    # --- items -------------------------------------------------------------------------
+
+    def attachment(self, item):
+        url = item.attachment_url or item.guid
+        if self._record(ImportRecord.Kind.ATTACHMENT, item.post_id).exists():
+            self.report.count("attachment", "unchanged")
+            return
+        self._remember(ImportRecord.Kind.ATTACHMENT, item.post_id, url=url[:2000])
+        self.report.count("attachment", "created")
+
+    def post(self, item, post_type):
+        kind = "page" if post_type == "page" else "post"
+        label = f"{item.post_id} “{item.title[:60]}”"
+        record = self._record(ImportRecord.Kind.POST, item.post_id).first()
+        post = record.target if record is not None else None
+        if post is not None:
+            self.report.count(kind, "unchanged")
+        else:
+            if (
+                item.status in {"trash", "auto-draft", "inherit"}
+                or item.status not in POST_STATUSES
+            ):
+                self.report.skip(kind, label, f"status {item.status!r} is not imported")
+                self._skip_comments(item, f"its {kind} was skipped")
+                return
+            if len(item.title) > 300:
+                self.report.skip(kind, label, "title longer than 300 characters")
+                self._skip_comments(item, f"its {kind} was skipped")
+                return
+            post = self.create_post(item, post_type, kind)
+        self.comments(item, post)
+
+    def create_post(self, item, post_type, kind):
+        author = self.logins.get(item.creator) or self.author("", item.creator or "wordpress")
+        published = self._moment(item.post_date_gmt, item.post_date) or timezone.now()
+        status = POST_STATUSES[item.status]
+        if item.post_password:
+            status = Post.Status.PRIVATE
+            self.report.warn(f"{kind} {item.post_id} was password-protected; imported as private")
+        slug = self._slug(item, post_type)
+        post = Post(
+            type=Post.Type.PAGE if post_type == "page" else Post.Type.POST,
+            title=item.title or "(untitled)",
+            slug=slug,
+            author=author,
+            body=item.content,
+            body_format=Post.Format.HTML,
+            excerpt=item.excerpt.strip(),
+            status=status,
+            published_at=published,
+            comment_status=(
+                Post.CommentStatus.CLOSED
+                if item.comment_status == "closed"
+                else Post.CommentStatus.OPEN
+            ),
+            sticky=item.is_sticky == "1",
+        )
+        post.save()
+        for term in item.terms:
+            if term.taxonomy == "category":
+                post.categories.add(self.category(term))
+            elif term.taxonomy == "post_tag":
+                post.tags.add(self.tag(term))
+        self._remember(ImportRecord.Kind.POST, item.post_id, post)
+        self._keep_addresses(item, post)
+        self.report.count(kind, "created")
+        return post
+
+    def _slug(self, item, post_type):
+        slug = unquote(item.post_name).lower()[:200] or slugify(item.title, allow_unicode=True)
+        slug = slug or f"post-{item.post_id}"
+        model_type = Post.Type.PAGE if post_type == "page" else Post.Type.POST
+        base, number = slug, 2
+        while Post.objects.filter(type=model_type, slug=slug).exists():
+            slug = f"{base[:190]}-{number}"
+            number += 1
+        if slug != base:
+            self.report.warn(f"slug {base!r} was taken; item {item.post_id} is at {slug!r}")
+        return slug
+
+    def _keep_addresses(self, item, post):
+        """The WordPress address answers: it is the permalink, or it redirects (301)."""
+        current = post.get_absolute_url()
+        old_paths = set()
+        link = urlsplit(item.link)
+        if link.path and not link.query:
+            old_paths.add(unquote(link.path))
+        for old_slug in item.meta.get("_wp_old_slug", []):
+            if old_slug and not post.is_page:
+                old_paths.add(current.replace(f"/{post.slug}/", f"/{unquote(old_slug)}/"))
+        for path in old_paths - {current, unquote(current)}:
+            PostAlias.objects.get_or_create(old_path=path[:1000], defaults={"post": post})
+
+    def _moment(self, gmt, local):
+        value = wxr.parse_date(gmt)
+        if value is not None:
+            return value.replace(tzinfo=datetime.UTC)
+        value = wxr.parse_date(local)
+        if value is not None:
+            return timezone.make_aware(value)
+        return None
+
+    # --- comments ----------------------------------------------------------------------
+
+    def _skip_comments(self, item, reason):
+        for comment in item.comments:
+            self.report.skip("comment", comment.id, reason)
+
+    def comments(self, item, post):
+        known = {
+            record.source_id: record.object_id
+            for record in ImportRecord.objects.filter(
+                source=self.source,
+                kind=ImportRecord.Kind.COMMENT,
+                source_id__in=[c.id for c in item.comments],
+            )
+        }
+        fresh = []
+        for comment in item.comments:
+            if comment.id in known:
+                self.report.count("comment", "unchanged")
+            elif comment.type.strip() not in COMMENT_TYPES:
+                self.report.skip("comment", comment.id, f"type {comment.type!r} is not imported")
+            elif comment.approved.strip() not in COMMENT_STATUSES:
+                self.report.skip("comment", comment.id, f"state {comment.approved!r} unknown")
+            else:
+                fresh.append(comment)
+        if not fresh:
+            return
+        ordered, parents = self._thread_order(fresh, known)
+        existing = Comment.objects.in_bulk([pk for pk in parents.values() if isinstance(pk, int)])
+        index = {comment.id: position for position, comment in enumerate(ordered)}
+        specs = []
+        for comment in ordered:
+            parent = parents.get(comment.id)
+            spec = self._comment_fields(comment, post)
+            spec["parent_index"] = index.get(parent) if isinstance(parent, str) else None
+            if isinstance(parent, int):
+                spec["parent"] = existing.get(parent)
+            specs.append(spec)
+        created = bulk_create_comments(post, specs)
+        content_type = ContentType.objects.get_for_model(Comment)
+        ImportRecord.objects.bulk_create(
+            [
+                ImportRecord(
+                    source=self.source,
+                    kind=ImportRecord.Kind.COMMENT,
+                    source_id=wp_comment.id,
+                    content_type=content_type,
+                    object_id=comment.pk,
+                )
+                for wp_comment, comment in zip(ordered, created, strict=True)
+            ],
+            batch_size=1000,
+        )
+        self.report.count("comment", "created", len(created))
+        self.comments_done += len(created)
+
+    def _thread_order(self, fresh, known):
+        """Parents before children; each parent an id in ``fresh`` (str), a saved pk (int)
+        or None. A missing parent, one on another post, or a cycle makes it top-level."""
+        by_id = {comment.id: comment for comment in fresh}
+        parents = {}
+        for comment in fresh:
+            parent = comment.parent.strip()
+            if parent in ("", "0"):
+                parents[comment.id] = None
+            elif parent in by_id:
+                parents[comment.id] = parent
+            elif parent in known:
+                parents[comment.id] = known[parent]
+            else:
+                self.report.warn(
+                    f"comment {comment.id}: its parent {parent} is not in this post's "
+                    "comments; shown as a top-level comment"
+                )
+                parents[comment.id] = None
+        ordered, placed, visiting = [], set(), set()
+
+        def place(comment_id):
+            stack = []
+            node = comment_id
+            while node is not None and isinstance(node, str) and node not in placed:
+                if node in visiting:
+                    self.report.warn(f"comment {node}: its replies form a loop; made top-level")
+                    parents[node] = None
+                    break
+                visiting.add(node)
+                stack.append(node)
+                node = parents[node]
+            for pending in reversed(stack):
+                placed.add(pending)
+                ordered.append(by_id[pending])
+
+        for comment in sorted(fresh, key=lambda c: (_number(c.id), c.id)):
+            place(comment.id)
+        return ordered, parents
+
+    def _comment_fields(self, comment, post):
+        user_id = comment.user_id.strip()
+        user = self.authors.get(user_id) if user_id not in ("", "0") else None
+        url = comment.author_url.strip()
+        if url and (not url.lower().startswith(("http://", "https://")) or len(url) > 500):
+            self.report.warn(f"comment {comment.id}: website {url[:80]!r} dropped (not http(s))")
+            url = ""
+        name = comment.author.strip()
+        if len(name) > 255:
+            self.report.warn(f"comment {comment.id}: name cut to 255 characters")
+            name = name[:255]
+        return {
+            "body": comment.content,
+            "body_html": wpautop(comment.content),
+            "author_name": name or "Anonymous",
+            "author_email": comment.author_email.strip()[:254],
+            "author_url": url,
+            "user": user,
+            "ip_address": _ip(comment.author_ip),
+            "created_at": self._moment(comment.date_gmt, comment.date) or post.published_at,
+            "status": COMMENT_STATUSES[comment.approved.strip()],
+            "type": COMMENT_TYPES[comment.type.strip()],
+        }
+
+
+def _ip(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def _number(value):
+    try:
+        return int(value)
+    except ValueError:
+        return 0
