@@ -9,6 +9,7 @@ unchanged, or listed in the report as skipped with its reason — never dropped 
 
 import datetime
 import ipaddress
+import json
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from django.utils.text import slugify
 
 from rejoinder.discussion.comments import bulk_create_comments
 from rejoinder.discussion.models import Comment
-from rejoinder.publishing.models import Category, Post, PostAlias, Tag
+from rejoinder.publishing.models import Category, Post, PostAlias, Tag, UpdateNote
 from rejoinder.publishing.wpautop import wpautop
 
 from . import wxr
@@ -49,6 +50,9 @@ COMMENT_TYPES = {
     "trackback": Comment.Type.TRACKBACK,
 }
 MAX_PREFIX_RETRIES = 10
+# Our own commentmeta: a tombstone, exported as an empty approved comment.
+REMOVED_META = "rejoinder_status"
+UPDATES_META = "_rejoinder_update_notes"
 PLURALS = {
     "author": "authors",
     "category": "categories",
@@ -207,20 +211,28 @@ class Importer:
         return ImportRecord.objects.filter(source=self.source, kind=kind, source_id=source_id)
 
     def _remember(self, kind, source_id, obj=None, url=""):
-        ImportRecord.objects.create(
+        # update_or_create: a record may outlive its object (deleted here since).
+        ImportRecord.objects.update_or_create(
             source=self.source,
             kind=kind,
             source_id=str(source_id),
-            content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
-            object_id=obj.pk if obj is not None else None,
-            url=url,
+            defaults={
+                "content_type": (
+                    ContentType.objects.get_for_model(obj) if obj is not None else None
+                ),
+                "object_id": obj.pk if obj is not None else None,
+                "url": url,
+            },
         )
 
     def author(self, author_id, login, data=None):
         key = author_id or login
         User = get_user_model()
         record = self._record(ImportRecord.Kind.AUTHOR, key).first()
-        if record is not None and record.target is not None:
+        if record is not None and record.target is None:
+            record.delete()
+            record = None
+        if record is not None:
             user, outcome = record.target, "unchanged"
         else:
             username = (login or f"wp-author-{author_id}")[:150]
@@ -248,6 +260,9 @@ class Importer:
             return self.categories[term.slug]
         record = self._record(ImportRecord.Kind.CATEGORY, term.slug).first()
         category = record.target if record is not None else None
+        if record is not None and category is None:
+            record.delete()
+            record = None
         outcome = "unchanged"
         if category is None:
             category = Category.objects.filter(slug=term.slug).first()
@@ -302,6 +317,8 @@ class Importer:
         label = f"{item.post_id} “{item.title[:60]}”"
         record = self._record(ImportRecord.Kind.POST, item.post_id).first()
         post = record.target if record is not None else None
+        if record is not None and post is None:
+            record.delete()  # the post was deleted here since: import it again
         if post is not None:
             self.report.count(kind, "unchanged")
         else:
@@ -352,8 +369,24 @@ class Importer:
                 post.tags.add(self.tag(term))
         self._remember(ImportRecord.Kind.POST, item.post_id, post)
         self._keep_addresses(item, post)
+        self._update_notes(item, post)
         self.report.count(kind, "created")
         return post
+
+    def _update_notes(self, item, post):
+        """Update notes written by Rejoinder's own export (postmeta), read back."""
+        for value in item.meta.get(UPDATES_META, []):
+            try:
+                notes = json.loads(value)
+                for note in notes:
+                    UpdateNote.objects.create(
+                        post=post,
+                        label=note["label"],
+                        published_at=datetime.datetime.fromisoformat(note["time"]),
+                        body=note["body"],
+                    )
+            except (ValueError, KeyError, TypeError):
+                self.report.warn(f"post {item.post_id}: unreadable update notes, left out")
 
     def _slug(self, item, post_type):
         slug = unquote(item.post_name).lower()[:200] or slugify(item.title, allow_unicode=True)
@@ -396,14 +429,16 @@ class Importer:
             self.report.skip("comment", comment.id, reason)
 
     def comments(self, item, post):
-        known = {
-            record.source_id: record.object_id
-            for record in ImportRecord.objects.filter(
-                source=self.source,
-                kind=ImportRecord.Kind.COMMENT,
-                source_id__in=[c.id for c in item.comments],
-            )
-        }
+        records = ImportRecord.objects.filter(
+            source=self.source,
+            kind=ImportRecord.Kind.COMMENT,
+            source_id__in=[c.id for c in item.comments],
+        )
+        known = {record.source_id: record.object_id for record in records}
+        # Only comments that still exist here count as already imported.
+        alive = set(Comment.objects.filter(pk__in=known.values()).values_list("pk", flat=True))
+        known = {source_id: pk for source_id, pk in known.items() if pk in alive}
+        records.exclude(object_id__in=alive).delete()
         fresh = []
         for comment in item.comments:
             if comment.id in known:
@@ -505,7 +540,11 @@ class Importer:
             "user": user,
             "ip_address": _ip(comment.author_ip),
             "created_at": self._moment(comment.date_gmt, comment.date) or post.published_at,
-            "status": COMMENT_STATUSES[comment.approved.strip()],
+            "status": (
+                Comment.Status.REMOVED
+                if comment.meta.get(REMOVED_META) == "removed"
+                else COMMENT_STATUSES[comment.approved.strip()]
+            ),
             "type": COMMENT_TYPES[comment.type.strip()],
         }
 

@@ -104,6 +104,7 @@ class Comment:
     type: str = ""
     parent: str = "0"
     user_id: str = "0"
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -369,14 +370,24 @@ def _item(element):
                 values.get("meta_value", "")
             )
         elif kind == "wp" and local == "comment":
-            values = {n: _text(c) for k, n, c in _children(child) if k == "wp"}
-            item.comments.append(
-                Comment(**{COMMENT_FIELDS[k]: v for k, v in values.items() if k in COMMENT_FIELDS})
-            )
+            item.comments.append(_comment(child))
     item.title = item.title.strip()
     for name in ("post_id", "post_name", "status", "post_type", "post_parent", "is_sticky"):
         setattr(item, name, getattr(item, name).strip())
     return item
+
+
+def _comment(element):
+    values, meta = {}, {}
+    for kind, local, child in _children(element):
+        if kind != "wp":
+            continue
+        if local == "commentmeta":
+            pair = {n: _text(c) for k, n, c in _children(child) if k == "wp"}
+            meta[pair.get("meta_key", "")] = pair.get("meta_value", "")
+        elif local in COMMENT_FIELDS:
+            values[COMMENT_FIELDS[local]] = _text(child)
+    return Comment(**values, meta=meta)
 
 
 def parse_date(value):
