@@ -225,3 +225,12 @@ def test_authors_cannot_log_in(tmp_path):
     writer = get_user_model().objects.get(username="writer")
     assert not writer.has_usable_password()
     assert Post.objects.get().author == writer
+
+
+def test_reply_loops_are_broken(tmp_path):
+    """Comments that answer each other in a circle are all kept, one made top-level."""
+    loop = [comment(1, "A", parent=3), comment(2, "B", parent=1), comment(3, "C", parent=2)]
+    report = import_wxr(write(tmp_path, wxr(item(1, "Loop", comments=loop))))
+    assert Comment.objects.count() == 3
+    assert Comment.objects.filter(parent=None).count() == 1
+    assert any("form a loop" in warning for warning in report.warnings)

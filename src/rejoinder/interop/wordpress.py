@@ -28,6 +28,7 @@ from rejoinder.publishing.wpautop import wpautop
 
 from . import wxr
 from .models import ImportRecord
+from .replies import order_replies
 
 POST_STATUSES = {
     "publish": Post.Status.PUBLISHED,
@@ -62,6 +63,7 @@ PLURALS = {
     "page": "pages",
     "item": "other items",
     "attachment": "attachments",
+    "thread": "threads",
     "comment": "comments",
 }
 
@@ -98,9 +100,9 @@ class Report:
         for kind, label in PLURALS.items():
             counts = self.counts.get(kind)
             if counts:
-                parts = ", ".join(
-                    f"{counts[o]} {o}" for o in ("created", "updated", "unchanged", "skipped")
-                )
+                outcomes = ["created", "updated", "unchanged", "skipped"]
+                outcomes += sorted(set(counts) - set(outcomes))
+                parts = ", ".join(f"{counts[o]} {o}" for o in outcomes)
                 out.append(f"{label}: {parts}")
         if self.counts.get("attachment"):
             out.append("Attachments are recorded with their URLs; their files were not fetched.")
@@ -451,7 +453,9 @@ class Importer:
                 fresh.append(comment)
         if not fresh:
             return
-        ordered, parents = self._thread_order(fresh, known)
+        ordered, parents = order_replies(
+            fresh, known, self.report.warn, key=lambda c: (_number(c.id), c.id)
+        )
         existing = Comment.objects.in_bulk([pk for pk in parents.values() if isinstance(pk, int)])
         index = {comment.id: position for position, comment in enumerate(ordered)}
         specs = []
@@ -479,46 +483,6 @@ class Importer:
         )
         self.report.count("comment", "created", len(created))
         self.comments_done += len(created)
-
-    def _thread_order(self, fresh, known):
-        """Parents before children; each parent an id in ``fresh`` (str), a saved pk (int)
-        or None. A missing parent, one on another post, or a cycle makes it top-level."""
-        by_id = {comment.id: comment for comment in fresh}
-        parents = {}
-        for comment in fresh:
-            parent = comment.parent.strip()
-            if parent in ("", "0"):
-                parents[comment.id] = None
-            elif parent in by_id:
-                parents[comment.id] = parent
-            elif parent in known:
-                parents[comment.id] = known[parent]
-            else:
-                self.report.warn(
-                    f"comment {comment.id}: its parent {parent} is not in this post's "
-                    "comments; shown as a top-level comment"
-                )
-                parents[comment.id] = None
-        ordered, placed, visiting = [], set(), set()
-
-        def place(comment_id):
-            stack = []
-            node = comment_id
-            while node is not None and isinstance(node, str) and node not in placed:
-                if node in visiting:
-                    self.report.warn(f"comment {node}: its replies form a loop; made top-level")
-                    parents[node] = None
-                    break
-                visiting.add(node)
-                stack.append(node)
-                node = parents[node]
-            for pending in reversed(stack):
-                placed.add(pending)
-                ordered.append(by_id[pending])
-
-        for comment in sorted(fresh, key=lambda c: (_number(c.id), c.id)):
-            place(comment.id)
-        return ordered, parents
 
     def _comment_fields(self, comment, post):
         user_id = comment.user_id.strip()
