@@ -172,6 +172,9 @@ DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
 else:
+    # Any command may be the first (`rejoinder migrate` on a new machine): the database's
+    # directory must exist before SQLite can create the file.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite tuned for a web server: WAL so readers never block the writer, IMMEDIATE
     # transactions so two writers queue on the busy timeout instead of failing with
     # "database is locked" half-way through a transaction.

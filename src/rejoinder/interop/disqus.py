@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -291,17 +290,5 @@ def _import_comments(thread, post, report):
             }
         )
     created = bulk_create_comments(post, specs)
-    content_type = ContentType.objects.get_for_model(Comment)
-    ImportRecord.objects.bulk_create(
-        [
-            ImportRecord(
-                source=source,
-                kind=ImportRecord.Kind.COMMENT,
-                source_id=item.id,
-                content_type=content_type,
-                object_id=comment.pk,
-            )
-            for item, comment in zip(ordered, created, strict=True)
-        ]
-    )
+    ImportRecord.record_comments(source, zip([p.id for p in ordered], created, strict=True))
     report.count("comment", "created", len(created))

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -39,3 +41,30 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.source_id} from {self.source}"
+
+    @classmethod
+    def record_comments(cls, source, pairs):
+        """Record many imported comments at once: ``pairs`` of (source id, comment)."""
+        from django.utils import timezone
+
+        from rejoinder.core.bulk import allocate_ids, insert_rows
+        from rejoinder.discussion.models import Comment
+
+        content_type = ContentType.objects.get_for_model(Comment)
+        now = timezone.now()
+        pairs = list(pairs)
+        ids = allocate_ids(cls, len(pairs))
+        records = [
+            SimpleNamespace(
+                id=pk,
+                source=source,
+                kind=cls.Kind.COMMENT,
+                source_id=str(source_id),
+                content_type_id=content_type.pk,
+                object_id=comment.pk,
+                url="",
+                imported_at=now,
+            )
+            for pk, (source_id, comment) in zip(ids, pairs, strict=True)
+        ]
+        insert_rows(records, model=cls)

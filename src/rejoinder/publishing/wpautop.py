@@ -36,6 +36,9 @@ def wpautop(text, br=True):
         return text
     if not text.strip():
         return ""
+    if "\n" not in text and "\r" not in text and not OPEN_BLOCK.search(text):
+        # One line without block elements (most comments): one paragraph.
+        return f"<p>{text.strip()}</p>\n"
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Keep <pre> blocks out of reach, as WordPress does.
     kept = {}
