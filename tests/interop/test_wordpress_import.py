@@ -234,3 +234,12 @@ def test_reply_loops_are_broken(tmp_path):
     assert Comment.objects.count() == 3
     assert Comment.objects.filter(parent=None).count() == 1
     assert any("form a loop" in warning for warning in report.warnings)
+
+
+def test_shortcodes_stay_literal_text(tmp_path):
+    """The documented rule: a shortcode is kept as the text WordPress stored, escaped."""
+    content = '[caption id="a1"]<img src="https://old.example/a.jpg"> A photo[/caption]\n\n[gallery ids="1,2"]'
+    import_wxr(write(tmp_path, wxr(item(1, "Shortcodes", content))))
+    html = Post.objects.get().body_html
+    assert '[caption id="a1"]' in html and '[gallery ids="1,2"]' in html
+    assert '<img src="https://old.example/a.jpg">' in html
