@@ -8,8 +8,7 @@ import datetime
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rejoinder.core.bulk import allocate_ids, insert_rows
@@ -135,63 +134,84 @@ def comment_values(
 def bulk_create_comments(post, specs):
     """Create many comments of one post at once (importers); return them in ``specs`` order.
 
-    Each spec is a dict of ``comment_values()`` fields plus ``parent_index``: the index in
-    ``specs`` of its parent, which must come earlier, or None (then ``parent`` may name a
-    comment saved before). Ids are taken first, so each row goes in complete with its path,
-    through one prepared INSERT (``core.bulk``); then one recount. The rows returned are
-    plain namespaces of column values (``id``, ``path`` …), not model instances: at
-    100,000 comments, making instances would cost more than writing the rows.
+    See ``bulk_create_threads()``; this is it for one post.
     """
-    rows = []
-    ids = allocate_ids(Comment, len(specs))
-    for spec, pk in zip(specs, ids, strict=True):
-        spec = dict(spec)
-        parent_index = spec.pop("parent_index")
-        parent = spec.pop("parent", None)
-        user = spec.get("user")
-        row = SimpleNamespace(
-            id=pk,
-            pk=pk,
-            post_id=post.pk,
-            user_id=user.pk if user is not None else None,
-            edited_at=None,
-            **comment_values(post=post, parent=parent, **spec),
-        )
-        if parent_index is not None:
-            parent = rows[parent_index]
-            row.depth = parent.depth + 1
-        if parent is not None:
-            row.parent_id, row.thread_id = parent.pk, parent.thread_id
-            row.path = parent.path + path_segment(pk)
-        else:
-            row.parent_id, row.thread_id, row.path = None, pk, path_segment(pk)
-        rows.append(row)
-    insert_rows(rows, model=Comment)
-    counted = sum(
-        1
-        for row in rows
-        if row.status == Comment.Status.APPROVED and row.type == Comment.Type.COMMENT
-    )
-    record_change(post, added=counted)
+    [rows] = bulk_create_threads([(post, specs)])
+    post.refresh_from_db(fields=["comment_count", "comments_changed_at"])
     return rows
 
 
-def record_change(post, added=None):
+@transaction.atomic
+def bulk_create_threads(batches):
+    """Create the comments of many posts at once; return their rows, per batch, in order.
+
+    ``batches`` are (post, specs) pairs. Each spec is a dict of ``comment_values()``
+    fields plus ``parent_index``: the index in its batch's specs of its parent, which must
+    come earlier, or None (then ``parent`` may name a comment saved before). Ids are taken
+    first, so each row goes in complete with its path through one prepared INSERT for all
+    the batches (``core.bulk``), and the posts' counts move by what was added. The rows are
+    plain namespaces of column values (``id``, ``path`` …), not model instances: at 100,000
+    comments, making instances would cost more than writing the rows.
+    """
+    ids = iter(allocate_ids(Comment, sum(len(specs) for _post, specs in batches)))
+    results, everything, additions = [], [], []
+    for post, specs in batches:
+        rows = []
+        for spec in specs:
+            spec = dict(spec)
+            parent_index = spec.pop("parent_index")
+            parent = spec.pop("parent", None)
+            user = spec.get("user")
+            pk = next(ids)
+            row = SimpleNamespace(
+                id=pk,
+                pk=pk,
+                post_id=post.pk,
+                user_id=user.pk if user is not None else None,
+                edited_at=None,
+                **comment_values(post=post, parent=parent, **spec),
+            )
+            if parent_index is not None:
+                parent = rows[parent_index]
+                row.depth = parent.depth + 1
+            if parent is not None:
+                row.parent_id, row.thread_id = parent.pk, parent.thread_id
+                row.path = parent.path + path_segment(pk)
+            else:
+                row.parent_id, row.thread_id, row.path = None, pk, path_segment(pk)
+            rows.append(row)
+        results.append(rows)
+        everything.extend(rows)
+        counted = sum(
+            1 for row in rows if row.status == Comment.Status.APPROVED and row.type == "comment"
+        )
+        additions.append((post.pk, counted))
+    insert_rows(everything, model=Comment)
+    record_additions(additions)
+    return results
+
+
+def record_additions(additions):
+    """Move the counts of many posts, each by what an import added, and date the change."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = connection.ops.quote_name(Post._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET comment_count = comment_count + %s, "
+            "comments_changed_at = %s WHERE id = %s",
+            [(added, now, post_id) for post_id, added in additions],
+        )
+
+
+def record_change(post):
     """After any change to a post's comments: recount, and date the change.
 
     The count is the number beside the title (approved comments); the date versions the
-    cached thread, so no reader is shown a thread older than the change. ``added``: the
-    change only added that many counted comments (bulk imports), so no recount is needed.
+    cached thread, so no reader is shown a thread older than the change.
     """
+    count = Comment.objects.filter(post=post).counted().count()
     now = timezone.now()
-    if added is None:
-        count = Comment.objects.filter(post=post).counted().count()
-        Post.objects.filter(pk=post.pk).update(comment_count=count, comments_changed_at=now)
-    else:
-        Post.objects.filter(pk=post.pk).update(
-            comment_count=F("comment_count") + added, comments_changed_at=now
-        )
-        count = Post.objects.filter(pk=post.pk).values_list("comment_count", flat=True).get()
+    Post.objects.filter(pk=post.pk).update(comment_count=count, comments_changed_at=now)
     post.comment_count, post.comments_changed_at = count, now
 
 

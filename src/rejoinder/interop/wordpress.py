@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from rejoinder.discussion.comments import bulk_create_comments
+from rejoinder.discussion.comments import bulk_create_threads
 from rejoinder.discussion.models import Comment
 from rejoinder.publishing.models import Category, Post, PostAlias, Tag, UpdateNote
 from rejoinder.publishing.wpautop import wpautop
@@ -52,6 +52,8 @@ COMMENT_TYPES = {
     "trackback": Comment.Type.TRACKBACK,
 }
 MAX_PREFIX_RETRIES = 10
+# Comments written per batch, across posts: one id allocation, INSERT and record write.
+COMMENT_BATCH = 5000
 # Our own commentmeta: a tombstone, exported as an empty approved comment.
 REMOVED_META = "rejoinder_status"
 UPDATES_META = "_rejoinder_update_notes"
@@ -157,6 +159,8 @@ class Importer:
         self.items_done = 0
         self.comments_done = 0
         self._any_comments = None
+        self.pending = []  # (post, specs, WordPress ids) waiting for flush_comments()
+        self.pending_count = 0
 
     # --- records ----------------------------------------------------------------------
 
@@ -193,6 +197,7 @@ class Importer:
         self.tick()
 
     def finish(self):
+        self.flush_comments()
         for slug, parent_slug in self.parents.items():
             parent = self.categories.get(parent_slug)
             child = self.categories.get(slug)
@@ -491,12 +496,25 @@ class Importer:
             if isinstance(parent, int):
                 spec["parent"] = existing.get(parent)
             specs.append(spec)
-        created = bulk_create_comments(post, specs)
-        ImportRecord.record_comments(
-            self.source, zip([c.id for c in ordered], created, strict=True)
-        )
-        self.report.count("comment", "created", len(created))
-        self.comments_done += len(created)
+        self.pending.append((post, specs, [c.id for c in ordered]))
+        self.pending_count += len(specs)
+        if self.pending_count >= COMMENT_BATCH:
+            self.flush_comments()
+
+    def flush_comments(self):
+        """Write the queued comments of several posts in one go (ids, rows, records)."""
+        if not self.pending:
+            return
+        created = bulk_create_threads([(post, specs) for post, specs, _ids in self.pending])
+        pairs = [
+            pair
+            for (_post, _specs, wp_ids), rows in zip(self.pending, created, strict=True)
+            for pair in zip(wp_ids, rows, strict=True)
+        ]
+        ImportRecord.record_comments(self.source, pairs)
+        self.report.count("comment", "created", len(pairs))
+        self.comments_done += len(pairs)
+        self.pending, self.pending_count = [], 0
 
     def _comment_fields(self, comment, post):
         user_id = comment.user_id.strip()
