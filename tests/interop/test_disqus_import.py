@@ -157,3 +157,15 @@ def test_hostile_disqus_files_are_refused(tmp_path):
     )
     with pytest.raises(WxrError, match="declares a DTD"):
         import_disqus(write(tmp_path, text))
+
+
+def test_truncated_disqus_file_is_refused_writing_nothing(tmp_path, target):
+    """A cut-off Disqus file names line and column; no comment is written."""
+    text = disqus(
+        thread("10", f"https://old.example{target.get_absolute_url()}"),
+        post("100", "10", "Whole"),
+        post("101", "10", "Cut"),
+    )
+    with pytest.raises(WxrError, match=r"not well-formed XML at line \d+, column \d+"):
+        import_disqus(write(tmp_path, text[: text.index("Cut")]))
+    assert not Comment.objects.exists()

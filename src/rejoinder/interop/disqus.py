@@ -27,7 +27,7 @@ from rejoinder.publishing.models import Post, PostAlias
 from .models import ImportRecord
 from .replies import order_replies
 from .wordpress import DryRun, Report, _ip
-from .wxr import WxrError, check_prologue
+from .wxr import check_prologue, not_well_formed
 
 DISQUS = "http://disqus.com"
 INTERNALS = "http://disqus.com/disqus-internals"
@@ -118,11 +118,7 @@ def read(path):
                 )
                 element.clear()
     except etree.XMLSyntaxError as error:
-        line, column = error.position
-        raise WxrError(
-            f"The file is not well-formed XML at line {line}, column {column}: {error.msg}. "
-            "Nothing was imported."
-        ) from error
+        raise not_well_formed(error) from error
     return forum, threads, posts
 
 

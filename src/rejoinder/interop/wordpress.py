@@ -84,6 +84,7 @@ class Report:
     warnings: list = field(default_factory=list)
     dry_run: bool = False
     source: str = ""
+    elapsed: float = 0.0
 
     def count(self, kind, outcome, number=1):
         self.counts[kind][outcome] += number
@@ -111,6 +112,11 @@ class Report:
             out.append("Attachments are recorded with their URLs; their files were not fetched.")
         out.extend(f"warning: {message}" for message in self.warnings)
         out.extend(f"skipped {line}" for line in self.skipped)
+        created = self.counts.get("comment", {}).get("created", 0)
+        if self.elapsed:
+            out.append(
+                f"Time: {self.elapsed:.2f} s ({created / self.elapsed:,.0f} comments/s created)"
+            )
         if self.dry_run:
             out.append("Dry run: nothing was written.")
         return out
@@ -119,6 +125,7 @@ class Report:
 def import_wxr(path, dry_run=False, progress=None):
     """Import the WXR file at ``path``; return a ``Report``. Raises ``wxr.WxrError``."""
     declare = []
+    started = time.monotonic()
     for _attempt in range(MAX_PREFIX_RETRIES):
         report = Report(dry_run=dry_run)
         try:
@@ -136,6 +143,7 @@ def import_wxr(path, dry_run=False, progress=None):
             continue
         except DryRun:
             pass
+        report.elapsed = time.monotonic() - started
         for prefix in declare:
             report.warn(
                 f"the file uses the namespace prefix {prefix!r} without declaring it "
@@ -158,7 +166,7 @@ class Importer:
         self.started = time.monotonic()
         self.items_done = 0
         self.comments_done = 0
-        self._any_comments = None
+        self._seen_before = {}
         self.pending = []  # (post, specs, WordPress ids) waiting for flush_comments()
         self.pending_count = 0
 
@@ -214,14 +222,14 @@ class Importer:
             elapsed = max(time.monotonic() - self.started, 1e-9)
             self.progress(self.items_done, self.comments_done, elapsed, final)
 
-    def imported_comments(self):
-        """Whether any comment of this source was imported before (asked once per import):
-        a first import then skips the look-up for every post."""
-        if self._any_comments is None:
-            self._any_comments = ImportRecord.objects.filter(
-                source=self.source, kind=ImportRecord.Kind.COMMENT
+    def imported_before(self, kind):
+        """Whether anything of ``kind`` came from this source before (asked once per kind):
+        a first import then skips the look-up of every post and comment."""
+        if kind not in self._seen_before:
+            self._seen_before[kind] = ImportRecord.objects.filter(
+                source=self.source, kind=kind
             ).exists()
-        return self._any_comments
+        return self._seen_before[kind]
 
     # --- authors and terms -------------------------------------------------------------
 
@@ -343,7 +351,9 @@ class Importer:
     def post(self, item, post_type):
         kind = "page" if post_type == "page" else "post"
         label = f"{item.post_id} “{item.title[:60]}”"
-        record = self._record(ImportRecord.Kind.POST, item.post_id).first()
+        record = None
+        if self.imported_before(ImportRecord.Kind.POST):
+            record = self._record(ImportRecord.Kind.POST, item.post_id).first()
         post = record.target if record is not None else None
         if record is not None and post is None:
             record.delete()  # the post was deleted here since: import it again
@@ -458,7 +468,7 @@ class Importer:
 
     def comments(self, item, post):
         known = {}
-        if self.imported_comments():
+        if self.imported_before(ImportRecord.Kind.COMMENT):
             records = ImportRecord.objects.filter(
                 source=self.source,
                 kind=ImportRecord.Kind.COMMENT,

@@ -51,6 +51,15 @@ class WxrError(Exception):
     """The file cannot be imported; the message says where and why."""
 
 
+def not_well_formed(error):
+    """The ``WxrError`` for an lxml syntax error: where, and that nothing was written."""
+    line, column = error.position
+    return WxrError(
+        f"The file is not well-formed XML at line {line}, column {column}: {error.msg}. "
+        "Nothing was imported."
+    )
+
+
 class UndeclaredPrefix(Exception):
     def __init__(self, prefix):
         super().__init__(prefix)
@@ -258,11 +267,7 @@ def read(path, declare=()):
         match = PREFIX_ERROR.search(str(error))
         if match:
             raise UndeclaredPrefix(match["prefix"]) from error
-        line, column = error.position
-        raise WxrError(
-            f"The file is not well-formed XML at line {line}, column {column}: {error.msg}. "
-            "Nothing was imported."
-        ) from error
+        raise not_well_formed(error) from error
     finally:
         if declare:
             source.close()
