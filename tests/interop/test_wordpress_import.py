@@ -238,7 +238,10 @@ def test_reply_loops_are_broken(tmp_path):
 
 def test_shortcodes_stay_literal_text(tmp_path):
     """The documented rule: a shortcode is kept as the text WordPress stored, escaped."""
-    content = '[caption id="a1"]<img src="https://old.example/a.jpg"> A photo[/caption]\n\n[gallery ids="1,2"]'
+    content = (
+        '[caption id="a1"]<img src="https://old.example/a.jpg"> A photo[/caption]\n\n'
+        '[gallery ids="1,2"]'
+    )
     import_wxr(write(tmp_path, wxr(item(1, "Shortcodes", content))))
     html = Post.objects.get().body_html
     assert '[caption id="a1"]' in html and '[gallery ids="1,2"]' in html
