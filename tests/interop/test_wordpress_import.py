@@ -246,3 +246,25 @@ def test_shortcodes_stay_literal_text(tmp_path):
     html = Post.objects.get().body_html
     assert '[caption id="a1"]' in html and '[gallery ids="1,2"]' in html
     assert '<img src="https://old.example/a.jpg">' in html
+
+
+def test_wxr_1_0_files_are_read(tmp_path):
+    """WXR 1.0: its namespace, dc:creator as a display name, bare duplicate terms, domain="tag"."""
+    old = wxr(
+        item(
+            1,
+            "Old format",
+            terms=[("category", "news", "News"), ("tag", "budget", "Budget")],
+            extra="<category><![CDATA[News]]></category>",
+        )
+    )
+    old = old.replace("export/1.2/", "export/1.0/").replace(
+        "<dc:creator><![CDATA[writer]]></dc:creator>",
+        "<dc:creator><![CDATA[The Writer]]></dc:creator>",
+    )
+    report = import_wxr(write(tmp_path, old))
+    post = Post.objects.get()
+    assert post.author.username == "writer"
+    assert [c.slug for c in post.categories.all()] == ["news"]
+    assert [t.slug for t in post.tags.all()] == ["budget"]
+    assert report.total("post", "created") == 1
