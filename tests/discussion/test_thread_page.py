@@ -223,3 +223,15 @@ def test_a_small_thread_has_no_second_page(client):
     post = make_post()
     make_comment(post)
     assert client.get(f"{post.get_absolute_url()}comment-page-2/").status_code == 404
+
+
+def test_cached_thread_follows_a_change_of_post_author(client):
+    """The Author badge moves when the post changes hands, cache or not."""
+    first, second = make_user("first"), make_user("second")
+    post = make_post(author=first)
+    mine = make_comment(post, user=second)
+    assert soup(client.get(post.get_absolute_url())).select(".badge") == []
+    post.author = second
+    post.save()
+    badge = soup(client.get(post.get_absolute_url())).select_one(f"#comment-{mine.pk} .badge")
+    assert badge is not None

@@ -55,6 +55,7 @@ def _cache_key(post, page, is_open):
                 settings.COMMENT_THREADS_PER_PAGE,
                 int(is_open),
                 page,
+                post.author_id,  # the "Author" badges
             ),
         )
     )
