@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rejoinder.core.bulk import allocate_ids, insert_rows
+from rejoinder.core.people import public_name
 from rejoinder.publishing.markup import render_comment_markdown, sanitize_comment_html
 from rejoinder.publishing.models import Post
 
@@ -106,7 +107,7 @@ def comment_values(
     """
     if user is not None:
         # Signed-in commenters are named and reached as their account says.
-        author_name = author_name or user.get_full_name() or user.get_username()
+        author_name = author_name or public_name(user)
         author_email = author_email or user.email
     values = {
         "type": type,

@@ -70,7 +70,7 @@ class PostFeed(Feed):
         return render_to_string("publishing/feed_entry.html", {"post": item})
 
     def item_author_name(self, item):
-        return item.author.get_full_name() or item.author.get_username()
+        return item.author_name
 
     def item_pubdate(self, item):
         return item.published_at

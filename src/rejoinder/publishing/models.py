@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from rejoinder.core.people import public_name
+
 from . import markup
 
 # Slugs a page may not take because a route of the site already owns them.
@@ -230,6 +232,11 @@ class Post(models.Model):
     def get_absolute_url(self):
         name = "publishing:page" if self.is_page else "publishing:post"
         return reverse(name, kwargs=self.url_kwargs())
+
+    @property
+    def author_name(self):
+        """The author as readers see them (never their login)."""
+        return public_name(self.author)
 
     @property
     def is_page(self):

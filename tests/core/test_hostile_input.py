@@ -1,0 +1,63 @@
+"""Input a hostile reader sends: broken encodings, probes for logins."""
+
+import feedparser
+import pytest
+
+from rejoinder.discussion.addresses import post_comment_url
+from rejoinder.discussion.models import Comment
+from tests.factories import make_comment, make_post, make_user
+
+pytestmark = pytest.mark.django_db
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "name=Ann&body=%ED%A0%80",  # a lone surrogate, UTF-8 encoded (CESU)
+        "name=Ann&body=%FF%FE",  # bytes that are not UTF-8 at all
+        "name=%C3&body=cut+character",  # a truncated two-byte character
+    ],
+)
+def test_comment_with_invalid_utf8_is_refused(client, body):
+    """A form that is not valid UTF-8 is refused with a reason; nothing is saved."""
+    post = make_post()
+    response = client.post(post_comment_url(post), body, content_type=FORM)
+    assert response.status_code == 400
+    assert "not valid UTF-8" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_valid_unicode_passes(client):
+    """Emoji and right-to-left text are fine."""
+    post = make_post()
+    body = "name=%D7%A9%D7%9C%D7%95%D7%9D&body=%F0%9F%A7%B5+thread"
+    assert client.post(post_comment_url(post), body, content_type=FORM).status_code == 303
+    assert Comment.objects.get().body == "🧵 thread"
+
+
+def test_search_with_invalid_utf8_is_refused(client):
+    """A search address with broken UTF-8 gets 400, not a mangled query."""
+    assert client.get("/?s=%ED%A0%80").status_code == 400
+
+
+def test_logins_never_show_in_public(client):
+    """An account without a name appears as "The author", in pages, feeds and comments."""
+    writer = make_user("secret-login-7")
+    post = make_post(author=writer, title="By a nameless account")
+    make_comment(post, user=writer, body="Replying as the author")
+    for url in (post.get_absolute_url(), "/", "/feed/", "/feed/atom/", "/comments/feed/"):
+        body = client.get(url).content.decode()
+        assert "secret-login-7" not in body, url
+    assert "The author" in client.get(post.get_absolute_url()).content.decode()
+    assert feedparser.parse(client.get("/feed/").content).entries[0].author == "The author"
+
+
+def test_author_probe_reveals_nothing(client):
+    """/?author=N is the front page: no redirect to a login-named address, no login."""
+    writer = make_user("secret-login-8")
+    make_post(author=writer)
+    response = client.get("/", {"author": writer.pk})
+    assert response.status_code == 200
+    assert "secret-login-8" not in response.content.decode()
