@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "rejoinder.discussion",
     "rejoinder.interop",
     "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,8 @@ MIDDLEWARE = [
     "rejoinder.publishing.middleware.PostAliasMiddleware",
     "rejoinder.interop.middleware.WordPressAddressMiddleware",
     "rejoinder.core.fragments.FragmentMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into a 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rejoinder.urls"
@@ -207,6 +210,24 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes). Failures count per IP address and per account at that
+# address, never per account alone: an attacker elsewhere cannot lock the real user out.
+AXES_FAILURE_LIMIT = env_int("REJOINDER_LOGIN_FAILURE_LIMIT", 10, minimum=3, maximum=1000)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_COOLOFF_TIME = env_int("REJOINDER_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440) / 60
+AXES_RESET_ON_SUCCESS = True
+# The socket's address only: forwarded headers from anyone would let a client pick its IP.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# No record of successful logins, and no log lines naming accounts or addresses.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
