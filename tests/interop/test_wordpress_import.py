@@ -268,3 +268,15 @@ def test_wxr_1_0_files_are_read(tmp_path):
     assert [c.slug for c in post.categories.all()] == ["news"]
     assert [t.slug for t in post.tags.all()] == ["budget"]
     assert report.total("post", "created") == 1
+
+
+def test_slugs_are_made_to_fit_addresses(tmp_path, client):
+    """A post_name with characters no address allows is cleaned, and non-ASCII kept."""
+    items = [
+        item(1, "Odd", slug="post<item>-1", link="https://old.example/?p=1"),
+        item(2, "Hebrew", slug="%d7%a9%d7%9c%d7%95%d7%9d"),
+    ]
+    import_wxr(write(tmp_path, wxr(*items)))
+    assert set(Post.objects.values_list("slug", flat=True)) == {"postitem-1", "שלום"}
+    for post in Post.objects.all():
+        assert client.get(post.get_absolute_url()).status_code == 200

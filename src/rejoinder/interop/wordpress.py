@@ -427,7 +427,10 @@ class Importer:
                 self.report.warn(f"post {item.post_id}: unreadable update notes, left out")
 
     def _slug(self, item, post_type):
-        slug = unquote(item.post_name).lower()[:200] or slugify(item.title, allow_unicode=True)
+        # WordPress stores non-ASCII slugs percent-encoded; hand-made files may hold anything,
+        # and a slug must fit the address pattern.
+        slug = slugify(unquote(item.post_name), allow_unicode=True)[:200]
+        slug = slug or slugify(item.title, allow_unicode=True)[:200]
         slug = slug or f"post-{item.post_id}"
         model_type = Post.Type.PAGE if post_type == "page" else Post.Type.POST
         base, number = slug, 2
