@@ -1,0 +1,107 @@
+"""Many writers posting comments at once over HTTP (stdlib only): the load test's client.
+
+Used by ``tests/core/test_concurrent_writers.py`` (short) and ``bench/load_comments.py``
+(the full 50 writers x 60 s).
+"""
+
+import http.cookiejar
+import re
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Outcome:
+    acknowledged: list = field(default_factory=list)  # bodies answered 2xx/3xx
+    statuses: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    latencies: list = field(default_factory=list)
+    lock = threading.Lock()
+
+    def add(self, status, body=None, latency=None, error=None):
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if body is not None:
+                self.acknowledged.append(body)
+            if latency is not None:
+                self.latencies.append(latency)
+            if error is not None and len(self.errors) < 20:
+                self.errors.append(error)
+
+    def percentile(self, share):
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0.0
+
+    def summary(self, seconds):
+        return {
+            "acknowledged": len(self.acknowledged),
+            "per_second": round(len(self.acknowledged) / seconds, 1),
+            "p50_ms": round(statistics.median(self.latencies) * 1000, 1) if self.latencies else 0,
+            "p99_ms": round(self.percentile(0.99) * 1000, 1),
+            "statuses": dict(sorted(self.statuses.items(), key=lambda item: str(item[0]))),
+        }
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def writer(number, base_url, post_path, stop_at, outcome):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    token = None
+    sent = 0
+    while time.monotonic() < stop_at:
+        try:
+            if token is None:
+                with opener.open(base_url + post_path, timeout=30) as page:
+                    token = TOKEN.search(page.read().decode()).group(1)
+            body = f"load-{number}-{sent}"
+            sent += 1
+            data = urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": token, "name": f"Writer {number}", "body": body}
+            ).encode()
+            request = urllib.request.Request(
+                base_url + post_path + "comments/",
+                data=data,
+                headers={"Referer": base_url + post_path},
+            )
+            started = time.monotonic()
+            try:
+                with opener.open(request, timeout=30) as response:
+                    status = response.status
+            except urllib.error.HTTPError as answer:
+                status = answer.code
+                text = answer.read().decode(errors="replace")[:300]
+                if status >= 400 and status not in (301, 302, 303):
+                    outcome.add(status, error=f"{status}: {text}")
+                    continue
+            outcome.add(status, body=body, latency=time.monotonic() - started)
+        except (OSError, AttributeError) as failure:
+            # The server went away (a test kills it on purpose): not acknowledged.
+            outcome.add("connection", error=str(failure)[:200])
+            token = None
+            time.sleep(0.2)
+
+
+def run(base_url, post_path, writers, seconds):
+    """``writers`` threads post comments for ``seconds``; return the ``Outcome``."""
+    outcome = Outcome()
+    stop_at = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=writer, args=(n, base_url, post_path, stop_at, outcome))
+        for n in range(writers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 60)
+    return outcome
