@@ -19,3 +19,4 @@ urlpatterns = [
 ]
 
 handler404 = "rejoinder.publishing.views.not_found"
+handler500 = "rejoinder.core.views.server_error"
