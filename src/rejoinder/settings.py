@@ -272,8 +272,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # A strict Content-Security-Policy (django-csp): no inline script or style anywhere (the
-# theme has none), nothing framed, no plugins, no <base> games. Images may come from any
-# https host, as imported posts point at their old media.
+# theme has none), nothing framed, no plugins, no <base> games, no request to another
+# host. Images from elsewhere (an imported blog's old media host, a CDN) only from the
+# hosts named in REJOINDER_IMAGE_HOSTS.
 from csp.constants import NONE, SELF  # noqa: E402
 
 CONTENT_SECURITY_POLICY = {
@@ -281,7 +282,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "https:", "data:"],
+        "img-src": [SELF, "data:", *env_list("REJOINDER_IMAGE_HOSTS")],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],
