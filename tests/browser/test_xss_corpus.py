@@ -7,7 +7,6 @@ to another host. Zero of each is allowed. The feeds get the same payloads and ar
 for script-capable markup. (The corpus is engine-independent: it runs in the SQLite pass.)
 """
 
-import os
 from urllib.parse import urlsplit
 
 import feedparser
@@ -82,10 +81,6 @@ def viewer(new_context):
     return Viewer(context.new_page())
 
 
-@pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")),
-    reason="sanitizing and rendering do not depend on the database: runs in the SQLite pass",
-)
 def test_no_payload_runs_anywhere(settings, viewer):
     """Comment bodies, names, websites, emails, search, login and an author's posts."""
     settings.COMMENTS_PAGE_THRESHOLD = 100_000  # every comment on one page
