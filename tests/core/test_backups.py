@@ -2,30 +2,19 @@
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from tests.commands import rejoinder
+
 LOAD_DEMO = (
     "from django.contrib.auth import get_user_model; "
     "from rejoinder.publishing.demo import load_demo; "
     "load_demo(get_user_model().objects.create_user('demo', first_name='Demo'))"
 )
-
-
-def rejoinder(env, *args):
-    result = subprocess.run(
-        [sys.executable, "-m", "rejoinder", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    return result
 
 
 def site_env(data_dir, database_url=None):

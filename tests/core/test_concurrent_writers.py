@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager, nullcontext
 
 from tests import loadclient
+from tests.commands import last_line, rejoinder
 from tests.core.test_backups import postgres_databases
 from tests.core.test_cli import command_env, free_port, wait_until_up
 
@@ -59,15 +60,9 @@ def stop(process, how=signal.SIGTERM):
 
 
 def stored_bodies(env):
-    result = subprocess.run(
-        [sys.executable, "-m", "rejoinder", "shell", "-c", STORED],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = rejoinder(env, "shell", "-c", STORED)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(last_line(result))
 
 
 def assert_nothing_lost(outcome, stored):
@@ -116,11 +111,5 @@ def test_a_crash_mid_load_loses_nothing_acknowledged(tmp_path):
         assert outcome.statuses.get("connection"), "the crash should have cut some requests"
         assert_nothing_lost(outcome, stored_bodies(env))
         if "DATABASE_URL" not in env:
-            check = subprocess.run(
-                [sys.executable, "-m", "rejoinder", "shell", "-c", INTEGRITY],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
-            assert check.stdout.strip().splitlines()[-1] == "ok", check.stderr
+            check = rejoinder(env, "shell", "-c", INTEGRITY)
+            assert last_line(check) == "ok", check.stderr

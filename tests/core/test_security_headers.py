@@ -2,12 +2,11 @@
 
 import os
 import secrets
-import subprocess
-import sys
 
 import pytest
 
 from rejoinder.discussion.addresses import post_comment_url
+from tests.commands import last_line, rejoinder
 from tests.factories import make_category, make_comment, make_post
 
 pytestmark = pytest.mark.django_db
@@ -97,13 +96,7 @@ def production_env(tmp_path, **extra):
 
 def test_deploy_check_is_clean_in_production(tmp_path):
     """`rejoinder check --deploy` finds nothing in the documented production setup."""
-    result = subprocess.run(
-        [sys.executable, "-m", "rejoinder", "check", "--deploy"],
-        env=production_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = rejoinder(production_env(tmp_path), "check", "--deploy")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -115,12 +108,5 @@ def test_https_turns_on_hsts_and_secure_cookies(tmp_path):
         "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
         "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "rejoinder", "shell", "-c", probe],
-        env=production_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    last_line = result.stdout.strip().splitlines()[-1]
-    assert last_line.split() == ["31536000", "True", "True", "True", "True"], result.stderr
+    result = rejoinder(production_env(tmp_path), "shell", "-c", probe)
+    assert last_line(result).split() == ["31536000", "True", "True", "True", "True"], result.stderr

@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from rejoinder.settings import database_from_url
+from tests.commands import rejoinder
 
 
 def load_settings(**env):
@@ -85,13 +86,7 @@ def test_sqlite_is_tuned_for_a_web_server(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("REJOINDER_")}
     env.pop("DATABASE_URL", None)
     env.update(REJOINDER_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="rejoinder.settings")
-    result = subprocess.run(
-        [sys.executable, "-m", "rejoinder", "shell", "-c", probe],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = rejoinder(env, "shell", "-c", probe)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     for expected in (
