@@ -169,3 +169,16 @@ def test_truncated_disqus_file_is_refused_writing_nothing(tmp_path, target):
     with pytest.raises(WxrError, match=r"not well-formed XML at line \d+, column \d+"):
         import_disqus(write(tmp_path, text[: text.index("Cut")]))
     assert not Comment.objects.exists()
+
+
+def test_comments_deleted_here_come_back_on_reimport(tmp_path, target):
+    """A comment deleted since the last import is imported again, not blocked by its record."""
+    text = disqus(
+        thread("10", f"https://old.example{target.get_absolute_url()}"),
+        post("100", "10", "Again"),
+    )
+    import_disqus(write(tmp_path, text))
+    Comment.objects.all().delete()
+    report = import_disqus(write(tmp_path, text))
+    assert report.total("comment", "created") == 1
+    assert Comment.objects.get().body == "Again"

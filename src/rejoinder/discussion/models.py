@@ -29,10 +29,7 @@ class CommentQuerySet(models.QuerySet):
 
     def shown(self):
         """What readers see in a thread: approved comments and tombstones, no pings."""
-        return self.filter(
-            status__in=[Comment.Status.APPROVED, Comment.Status.REMOVED],
-            type=Comment.Type.COMMENT,
-        )
+        return self.filter(status__in=Comment.SHOWN_STATUSES, type=Comment.Type.COMMENT)
 
     def counted(self):
         """What the count beside the title counts: approved readers' comments."""
@@ -89,6 +86,9 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     body = models.TextField("comment")
     body_html = models.TextField(editable=False, blank=True)
+
+    # Statuses a thread shows (a tombstone keeps its replies in place).
+    SHOWN_STATUSES = (Status.APPROVED, Status.REMOVED)
 
     objects = CommentQuerySet.as_manager()
 

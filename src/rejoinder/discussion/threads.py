@@ -15,8 +15,6 @@ from django.db import connection
 from . import tree
 from .models import PATH_WIDTH, Comment
 
-SHOWN = [Comment.Status.APPROVED, Comment.Status.REMOVED]
-
 
 class Paging:
     """``number`` of ``num_pages``: where a page of a big thread stands."""
@@ -35,7 +33,6 @@ class ThreadPage(Paging):
     roots: list
     number: int = 1
     num_pages: int = 1
-    paged: bool = False
     ancestors: list = field(default_factory=list)
 
 
@@ -106,7 +103,7 @@ def post_thread(post, page=1):
     shape = shown.filter(thread__in=thread_ids).order_by("path").values_list(*tree.SHAPE_FIELDS)
     kept, more = tree.plan(shape, page_budget())
     roots = tree.build(_rows(Comment.objects.filter(pk__in=kept)), cap, more=more)
-    return ThreadPage(roots=roots, number=page, num_pages=num_pages, paged=True)
+    return ThreadPage(roots=roots, number=page, num_pages=num_pages)
 
 
 def comment_thread(comment):

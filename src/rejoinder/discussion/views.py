@@ -124,7 +124,7 @@ def comment_detail(request, year, month, day, slug, comment):
     """A comment's own page: its ancestors for context, it, and all its replies."""
     post = _post(request, year, month, day, slug)
     target = _comment(post, comment)
-    if target.status not in threads.SHOWN:
+    if target.status not in Comment.SHOWN_STATUSES:
         raise Http404("No such comment.")
     context = {"post": post, "comment": target, "thread_page": threads.comment_thread(target)}
     return render(request, "discussion/comment_page.html", context)

@@ -243,12 +243,7 @@ def _flag(value, what, post_id, report):
 
 def _import_comments(thread, post, report):
     source = report.source
-    records = ImportRecord.objects.filter(
-        source=source, kind=ImportRecord.Kind.COMMENT, source_id__in=[p.id for p in thread.posts]
-    )
-    known = {record.source_id: record.object_id for record in records}
-    alive = set(Comment.objects.filter(pk__in=known.values()).values_list("pk", flat=True))
-    known = {key: pk for key, pk in known.items() if pk in alive}
+    known = ImportRecord.imported_comments(source, [p.id for p in thread.posts])
     fresh = [p for p in thread.posts if p.id not in known]
     report.count("comment", "unchanged", len(thread.posts) - len(fresh))
     if not fresh:

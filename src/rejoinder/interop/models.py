@@ -43,6 +43,23 @@ class ImportRecord(models.Model):
         return f"{self.kind} {self.source_id} from {self.source}"
 
     @classmethod
+    def imported_comments(cls, source, source_ids):
+        """{source id: comment pk} of those ``source_ids`` imported before and still here.
+
+        Records of comments deleted here since are dropped, so those comments import again.
+        """
+        from rejoinder.discussion.models import Comment
+
+        records = cls.objects.filter(source=source, kind=cls.Kind.COMMENT, source_id__in=source_ids)
+        known = {record.source_id: record.object_id for record in records}
+        if not known:
+            return {}
+        alive = set(Comment.objects.filter(pk__in=known.values()).values_list("pk", flat=True))
+        if len(alive) < len(known):
+            records.exclude(object_id__in=alive).delete()
+        return {source_id: pk for source_id, pk in known.items() if pk in alive}
+
+    @classmethod
     def record_comments(cls, source, pairs):
         """Record many imported comments at once: ``pairs`` of (source id, comment)."""
         from django.utils import timezone

@@ -472,18 +472,7 @@ class Importer:
     def comments(self, item, post):
         known = {}
         if self.imported_before(ImportRecord.Kind.COMMENT):
-            records = ImportRecord.objects.filter(
-                source=self.source,
-                kind=ImportRecord.Kind.COMMENT,
-                source_id__in=[c.id for c in item.comments],
-            )
-            known = {record.source_id: record.object_id for record in records}
-        if known:
-            # Only comments that still exist here count as already imported.
-            alive = set(Comment.objects.filter(pk__in=known.values()).values_list("pk", flat=True))
-            if len(alive) < len(known):
-                records.exclude(object_id__in=alive).delete()
-            known = {source_id: pk for source_id, pk in known.items() if pk in alive}
+            known = ImportRecord.imported_comments(self.source, [c.id for c in item.comments])
         fresh = []
         for comment in item.comments:
             if comment.id in known:
