@@ -1,7 +1,8 @@
 """Comment workflows: create, edit, delete, and the rules they keep.
 
-``create_comment`` is the one way a comment comes to exist: the reader's form, the admin
-and the importers all call it, with every field given.
+``create_comment`` is how one comment comes to exist (the reader's form, the admin, the
+demo); importers write whole threads with ``bulk_create_threads``. Both build their rows
+with ``comment_values``, so a comment is the same whichever way it came in.
 """
 
 import datetime

@@ -173,6 +173,8 @@ class ThreadRenderer:
             out.append(f'<footer class="comment-actions">{" ".join(links)}</footer>')
 
     def _may_edit(self, node):
+        # comments.can_modify() for a thread's rows: the same rule, with the cut-off taken
+        # once per page instead of once per comment.
         viewer = self.viewer
         if viewer.is_staff:
             return True
