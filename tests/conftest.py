@@ -36,3 +36,23 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def rules(db):
+    """The site's discussion settings row, for a test to change and save."""
+    from rejoinder.discussion.models import DiscussionSettings
+
+    return DiscussionSettings.load()
+
+
+@pytest.fixture
+def lenient_rules(rules):
+    """No pre-moderation and no flood or speed limits: for tests about something else.
+
+    Tests of the rules themselves use ``rules`` and set what they test.
+    """
+    rules.moderation = rules.Moderation.OFF
+    rules.flood_seconds = rules.hourly_limit = rules.min_form_seconds = 0
+    rules.save()
+    return rules

@@ -54,6 +54,7 @@ def make_comment(post, parent=None, name=None, body=None, **fields):
     n = next(_counter)
     if name is None and "user" not in fields:
         name = f"Reader {n}"
+    fields.setdefault("status", "approved")
     return create_comment(
         post=post,
         parent=parent,
@@ -61,3 +62,17 @@ def make_comment(post, parent=None, name=None, body=None, **fields):
         body=body or f"Comment number {n}.",
         **fields,
     )
+
+
+def comment_form(**fields):
+    """The fields a reader's browser sends with a comment, the form served a minute ago."""
+    import time
+
+    from rejoinder.discussion.forms import issue_stamp
+
+    return {
+        "name": "Ann",
+        "body": "A fair point.",
+        "issued": issue_stamp(time.time() - 60),
+        **fields,
+    }

@@ -135,9 +135,13 @@ INSTALLED_APPS = [
     "rejoinder.interop",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # First: every later layer (axes, flood limits, comments' IP) sees the client's address.
+    "rejoinder.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -320,3 +324,42 @@ COMMENTS_PAGE_THRESHOLD = env_int(
     "REJOINDER_COMMENTS_PAGE_THRESHOLD", 200, minimum=10, maximum=1_000_000
 )
 COMMENT_THREADS_PER_PAGE = env_int("REJOINDER_COMMENT_THREADS_PER_PAGE", 20, minimum=1, maximum=500)
+
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, e.g. 127.0.0.1 for
+# nginx on the same machine). From any other peer the header is ignored: the client is the
+# socket's address.
+TRUSTED_PROXIES = env_list("REJOINDER_TRUSTED_PROXIES")
+
+# Background work (notification email): django-tasks with its database backend; the
+# worker is `rejoinder db_worker`, which `rejoinder run` starts beside the server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Email. With REJOINDER_EMAIL_HOST set, through that SMTP server; otherwise local mode
+# writes messages as files into the data directory's outbox/ and production mode hands
+# them to the local mail server on port 25.
+DEFAULT_FROM_EMAIL = env("REJOINDER_EMAIL_FROM", "Rejoinder <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = env("REJOINDER_EMAIL_HOST")
+EMAIL_TIMEOUT = 20
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("REJOINDER_EMAIL_PORT", 587, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = env("REJOINDER_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env("REJOINDER_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("REJOINDER_EMAIL_STARTTLS", EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env_bool("REJOINDER_EMAIL_TLS", EMAIL_PORT == 465)
+elif PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = "localhost", 25
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+
+# Notifications (docs/notifications.md). A reader without an account confirms their address
+# before anything else is sent to it; these limits keep the form from being used to flood
+# someone else's inbox with confirmation requests.
+# At most one confirmation email to an address in this many hours.
+NOTIFY_CONFIRM_HOURS = env_int("REJOINDER_NOTIFY_CONFIRM_HOURS", 24, minimum=1, maximum=720)
+# At most this many requests for email an hour from one IP address (readers without an
+# account); past it the boxes are ignored and nothing is sent.
+NOTIFY_IP_HOURLY = env_int("REJOINDER_NOTIFY_IP_HOURLY", 10, minimum=1, maximum=1000)

@@ -93,7 +93,7 @@ def reply(page: Page, post_url, js, parent_id, parent_name, body, **identity):
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_readers_and_the_author_rebuild_the_seed_thread_by_hand(
-    js, live_server, new_context, console_errors
+    js, live_server, new_context, console_errors, lenient_rules
 ):
     """Readers in separate browsers post "Alpha" and reply 2 -> 1 ("Bravo"), 3 -> 2
     ("Charlie"); the post's author, signed in through the admin, replies 4 -> 3; then

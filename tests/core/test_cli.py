@@ -7,7 +7,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def command_env(data_dir, **extra):
 
 @contextmanager
 def running(args, env, timeout=90):
-    """Start ``rejoinder ARGS``, wait for its URL line, yield (url, output so far)."""
+    """Start ``rejoinder ARGS``, wait for its URL line, yield (url, output so far, pid)."""
     process = subprocess.Popen(
         [REJOINDER, *args],
         env=env,
@@ -56,9 +57,11 @@ def running(args, env, timeout=90):
                 url = line.split("is serving at ")[1].split()[0]
         assert url, "".join(output)
         wait_until_up(url, deadline)
-        yield url, "".join(output)
+        yield url, "".join(output), process.pid
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        # The whole group: the server and whatever it started (the task worker).
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -78,28 +81,108 @@ def wait_until_up(url, deadline):
             time.sleep(0.2)
 
 
+def children(pid):
+    """The ids of the processes whose parent is ``pid`` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError):
+                # After the command name (in parentheses, maybe with spaces): state, parent.
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def is_running(pid):
+    """Whether ``pid`` is a live process (an exited child not yet reaped is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def task_worker(server_pid):
+    """The pid of the task worker ``rejoinder run`` started beside the server."""
+    for pid in children(server_pid):
+        with suppress(OSError):
+            if b"run_worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return pid
+    raise AssertionError("no task worker beside the server")
+
+
+def wait_for(condition, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+# Ask for email about replies to a demo comment: the worker sends the confirmation.
+SUBSCRIBE = """
+from rejoinder.discussion import notifications
+from rejoinder.discussion.models import Comment
+comment = Comment.objects.filter(status="approved").first()
+comment.author_email = "reader@example.org"
+notifications.subscribe(comment, replies=True, everything=False, ip_address=None)
+"""
+
+
+def outbox_texts(data_dir):
+    """The text parts of the messages local mode wrote to the outbox."""
+    texts = []
+    for path in sorted((data_dir / "outbox").glob("*.log")):
+        # The file backend writes each message followed by a line of 79 dashes.
+        for raw in path.read_bytes().split(b"\n" + b"-" * 79):
+            if raw.strip():
+                message = message_from_bytes(raw.lstrip(), policy=policy.default)
+                texts.append(message.get_body(preferencelist=("plain",)).get_content())
+    return texts
+
+
 def fetch(url):
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.headers, response.read().decode()
 
 
 def test_run_serves_the_demo_and_keeps_data_on_rerun(tmp_path):
-    """First run prints the admin login once and serves demo content; a rerun keeps it."""
+    """First run prints the admin login once and serves demo content; a rerun keeps it.
+
+    Beside the server runs the task worker: queued email goes out (to the outbox, in local
+    mode, with links to the address served at), and the worker ends with the server,
+    whether the whole group is stopped or the server alone.
+    """
     data = tmp_path / "data"
     port = free_port()
-    with running(["run", "--port", str(port), "--workers", "1"], command_env(data)) as (url, out):
+    env = command_env(data)
+    with running(["run", "--port", str(port), "--workers", "1"], env) as (url, out, pid):
         assert url == f"http://127.0.0.1:{port}/"
         assert "username: admin" in out and "password: " in out
         status, headers, body = fetch(url + DEMO_POST.lstrip("/"))
         assert status == 200 and "Harbour Bridge" in body
         assert headers["Server"] is None or "WSGIServer" not in headers["Server"]
         _, css_headers, _ = fetch(url + "static/rejoinder/site.css")
+        worker = task_worker(pid)
+        shell = subprocess.run(
+            [REJOINDER, "shell", "-c", SUBSCRIBE], env=env, capture_output=True, timeout=60
+        )
+        assert shell.returncode == 0, shell.stderr
+        assert wait_for(lambda: outbox_texts(data)), "the worker sent nothing"
+        [text] = outbox_texts(data)
+        assert f"{url}comments/confirm/" in text
+    assert wait_for(lambda: not is_running(worker), timeout=10), "the worker outlived the server"
     assert (data / "rejoinder.sqlite3").exists()
     assert "max-age" in css_headers["Cache-Control"]
-    with running(["run", "--port", str(port), "--workers", "1"], command_env(data)) as (url, out):
+    with running(["run", "--port", str(port), "--workers", "1"], env) as (url, out, pid):
         assert "password: " not in out
         _, _, front = fetch(url)
         assert front.count('class="h-entry summary"') == 5
+        worker = task_worker(pid)
+        os.kill(pid, signal.SIGTERM)  # the server alone
+        assert wait_for(lambda: not is_running(worker), timeout=10), "the worker was left behind"
 
 
 def test_serve_refuses_to_start_without_a_secret(tmp_path):
@@ -120,7 +203,7 @@ def test_serve_runs_the_production_server(tmp_path):
     env = command_env(tmp_path, REJOINDER_SECRET_KEY="k" * 50, REJOINDER_ALLOWED_HOSTS="127.0.0.1")
     subprocess.run([REJOINDER, "migrate", "--verbosity", "0"], env=env, check=True, timeout=120)
     port = free_port()
-    with running(["serve", "--port", str(port), "--workers", "1"], env) as (url, _):
+    with running(["serve", "--port", str(port), "--workers", "1"], env) as (url, _, _pid):
         status, _, body = fetch(url)
         assert status == 200 and "Nothing published yet." in body
         status, _, _ = fetch(url + "static/rejoinder/site.css")

@@ -51,6 +51,8 @@ def start(env, port):
         start_new_session=True,
     )
     wait_until_up(f"http://127.0.0.1:{port}/", time.monotonic() + 90)
+    lenient = rejoinder(env, "shell", "-c", loadclient.LENIENT_RULES)
+    assert lenient.returncode == 0, lenient.stderr
     return process
 
 

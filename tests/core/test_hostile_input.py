@@ -1,11 +1,13 @@
 """Input a hostile reader sends: broken encodings, probes for logins."""
 
+from urllib.parse import urlencode
+
 import feedparser
 import pytest
 
 from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.models import Comment
-from tests.factories import make_comment, make_post, make_user
+from tests.factories import comment_form, make_comment, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +31,11 @@ def test_comment_with_invalid_utf8_is_refused(client, body):
     assert not Comment.objects.exists()
 
 
-def test_valid_unicode_passes(client):
+def test_valid_unicode_passes(client, lenient_rules):
     """Emoji and right-to-left text are fine."""
     post = make_post()
-    body = "name=%D7%A9%D7%9C%D7%95%D7%9D&body=%F0%9F%A7%B5+thread"
+    stamp = urlencode({"issued": comment_form()["issued"]})
+    body = f"name=%D7%A9%D7%9C%D7%95%D7%9D&body=%F0%9F%A7%B5+thread&{stamp}"
     assert client.post(post_comment_url(post), body, content_type=FORM).status_code == 303
     assert Comment.objects.get().body == "🧵 thread"
 

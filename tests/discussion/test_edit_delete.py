@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.models import Comment
-from tests.factories import make_comment, make_post, make_user
+from tests.factories import comment_form, make_comment, make_post, make_user
 from tests.html import soup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lenient_rules")]
 
 
 def edit_url(comment):
@@ -20,7 +20,7 @@ def edit_url(comment):
 
 
 def post_as_reader(client, post, **fields):
-    data = {"name": "Ann", "body": "First words.", **fields}
+    data = comment_form(**{"body": "First words.", **fields})
     client.post(post_comment_url(post), data)
     return Comment.objects.latest("pk")
 

@@ -10,10 +10,10 @@ from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.comments import CommentRefused, comments_open, create_comment, set_status
 from rejoinder.discussion.models import Comment
 from rejoinder.publishing.models import Post
-from tests.factories import make_comment, make_post, make_user
+from tests.factories import comment_form, make_comment, make_post, make_user
 from tests.html import soup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lenient_rules")]
 
 BAD_EMAIL = "enter a valid address, like name@example.org, or leave it empty."
 BAD_URL = "enter a web address starting with http:// or https://, or leave it empty."
@@ -25,7 +25,7 @@ def post():
 
 
 def send(client, post, **fields):
-    data = {"name": "Ann", "email": "", "website": "", "body": "A fair point.", **fields}
+    data = comment_form(**{"email": "", "website": "", **fields})
     return client.post(post_comment_url(post), data)
 
 
@@ -131,7 +131,7 @@ def test_signed_in_reader_comments_as_themselves(client, post):
     """An account needs no name field; the comment carries the user."""
     user = make_user("reader", first_name="Rae", last_name="Der")
     client.force_login(user)
-    response = client.post(post_comment_url(post), {"body": "Signed in."})
+    response = client.post(post_comment_url(post), comment_form(body="Signed in."))
     assert response.status_code == 303
     comment = Comment.objects.get()
     assert (comment.user, comment.author_name) == (user, "Rae Der")

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.models import Comment, path_segment
-from tests.factories import make_comment, make_post, make_user
+from tests.factories import comment_form, make_comment, make_post, make_user
 from tests.html import soup
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,15 @@ def test_reply_links_name_whom_they_answer(client):
     )
     assert reply_page.select_one("form#respond input[name=parent]")["value"] == str(comment.pk)
     labels = [label.get_text(" ", strip=True) for label in reply_page.select("form#respond label")]
-    assert labels == ["Name", "Email", "Website", "Comment"]
+    assert labels == [
+        "Name",
+        "Email",
+        "Website",
+        "Comment",
+        "Email me replies to my comment",
+        "Email me every new comment on this post",
+        "Leave this field empty",  # the robots' field, hidden from people
+    ]
     hint = reply_page.select_one("#id_email-hint").get_text()
     assert hint == "(optional)"
     assert reply_page.select_one("#id_email")["aria-describedby"] == "id_email-hint"
@@ -205,12 +213,12 @@ def test_cached_thread_never_outlives_a_change(client):
     assert b"Edited version" in html and b"First version" not in html
 
 
-def test_cached_thread_is_not_served_to_its_commenter(client):
+def test_cached_thread_is_not_served_to_its_commenter(client, lenient_rules):
     """The reader who just commented sees their Edit link although others share a cache."""
     post = make_post()
     make_comment(post)
     client.get(post.get_absolute_url())  # fills the cache for anonymous readers
-    client.post(post_comment_url(post), {"name": "Me", "body": "Mine"})
+    client.post(post_comment_url(post), comment_form(name="Me", body="Mine"))
     mine = Comment.objects.latest("pk")
     page = soup(client.get(post.get_absolute_url()))
     assert page.select_one(f"#comment-{mine.pk} a.edit-link") is not None

@@ -19,6 +19,8 @@ def row(comment_id, parent_id, depth, name=None):
         NOW,
         None,
         "",
+        False,
+        "",
     )
 
 

@@ -1,6 +1,9 @@
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
+
+from .addresses import client_address
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -41,3 +44,24 @@ def _refuse(what):
         "broken character); nothing was saved. Please retype it and send it again.",
         content_type="text/plain; charset=utf-8",
     )
+
+
+class ClientAddressMiddleware:
+    """Put the client's address in ``REMOTE_ADDR`` (see ``core.addresses``).
+
+    Behind trusted proxies the socket's peer is the proxy; every later layer (login
+    throttling, flood limits, the IP stored with a comment) reads ``REMOTE_ADDR``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.TRUSTED_PROXIES:
+            meta = request.META
+            meta["REMOTE_ADDR"] = client_address(
+                meta.get("REMOTE_ADDR", ""),
+                meta.get("HTTP_X_FORWARDED_FOR", ""),
+                tuple(settings.TRUSTED_PROXIES),
+            )
+        return self.get_response(request)

@@ -24,6 +24,7 @@ ROLE_PERMISSIONS = {
         "discussion.change_comment",
         "discussion.delete_comment",
         "discussion.view_commentedit",
+        *(f"discussion.{action}_ban" for action in ("add", "change", "delete", "view")),
     ],
     AUTHOR: [
         *(f"publishing.{action}_{model}" for model in ("post", "updatenote")
@@ -38,6 +39,7 @@ ROLE_PERMISSIONS = {
         "discussion.change_comment",
         "discussion.delete_comment",
         "discussion.view_commentedit",
+        *(f"discussion.{action}_ban" for action in ("add", "change", "delete", "view")),
         "publishing.view_post",
     ],
 }  # fmt: skip

@@ -17,17 +17,11 @@ from rejoinder.core.people import public_name
 from rejoinder.publishing.markup import render_comment_markdown, sanitize_comment_html
 from rejoinder.publishing.models import Post
 
-from . import moderation
-from .models import Comment, CommentEdit, path_segment
+from . import moderation, notifications, spam, throttle
+from .errors import CommentRefused, TooSoon
+from .models import Comment, CommentEdit, DiscussionSettings, path_segment
 
-
-class CommentRefused(Exception):
-    """A rule refused the comment; ``field`` names the form field it concerns."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+__all__ = ["CommentRefused", "TooSoon"]
 
 
 def comments_open(post, now=None):
@@ -53,25 +47,32 @@ def check_reply(post, parent):
 
 
 @transaction.atomic
-def create_comment(*, post, body, parent=None, enforce_rules=True, **fields):
+def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None, **fields):
     """Create a comment with every field given; return it.
 
     ``fields`` are those of ``new_comment()``. With ``enforce_rules`` (readers' comments)
-    the post must be open and the parent an approved comment of the same post; the admin
-    and importers pass ``False`` to bring comments in as they were. A ``status`` of None
-    lets the moderation policy decide.
+    the post must be open, the parent an approved comment of the same post, and the
+    moderation rules and flood limits must let the comment in (``form_age``: seconds
+    since the form was served, if it came from one); the admin and importers pass
+    ``False`` to bring comments in as they were. A ``status`` of None lets the moderation
+    policy decide. Raises ``CommentRefused`` (``TooSoon`` for a flood limit).
     """
     if enforce_rules:
         if not comments_open(post):
             raise CommentRefused("body", "Comments are closed on this post.")
         check_reply(post, parent)
     comment = new_comment(post=post, body=body, parent=parent, **fields)
+    if enforce_rules and not moderation.is_exempt(comment):
+        rules = DiscussionSettings.load()
+        moderation.refuse_if_barred(comment, rules, form_age)
+        throttle.check(comment, rules)
     comment.save()
     # The path ends in the comment's own id, known only now.
     comment.path = (parent.path if parent else "") + path_segment(comment.pk)
     comment.thread_id = parent.thread_id if parent else comment.pk
     Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
     record_change(post)
+    transaction.on_commit(lambda: notifications.comment_created(comment))
     return comment
 
 
@@ -99,6 +100,8 @@ def comment_values(
     ip_address=None,
     user_agent="",
     type=Comment.Type.COMMENT,
+    spam_score=None,
+    hold_reasons="",
 ):
     """The column values of a new comment, but its relations and place in the thread.
 
@@ -123,11 +126,17 @@ def comment_values(
             render_comment_markdown(body) if body_html is None else sanitize_comment_html(body_html)
         ),
         "depth": parent.depth + 1 if parent else 0,
+        "locked": False,
+        "removal_reason": "",
+        "spam_score": spam_score,
+        "hold_reasons": hold_reasons,
+        "trained_as": "",
     }
     if status is None:
-        status = moderation.initial_status(
-            SimpleNamespace(post=post, parent=parent, user=user, **values)
-        )
+        verdict = moderation.judge(SimpleNamespace(post=post, parent=parent, user=user, **values))
+        status = verdict.status
+        values["spam_score"] = verdict.score
+        values["hold_reasons"] = "; ".join(verdict.reasons)[:500]
     values["status"] = status
     return values
 
@@ -218,10 +227,50 @@ def record_change(post):
 
 
 def set_status(comment, status):
+    """A moderator's decision: the new status, what the classifier learns from it, and
+    the notifications an approval releases."""
     with transaction.atomic():
+        before = comment.status
         comment.status = status
         comment.save(update_fields=["status"])
         record_change(comment.post)
+        decided(comment, before)
+
+
+def decided(comment, before):
+    """After a moderator set a comment's status (from ``before``)."""
+    if comment.status in (Comment.Status.APPROVED, Comment.Status.SPAM):
+        spam.learn(comment, is_spam=comment.status == Comment.Status.SPAM)
+    if comment.status == Comment.Status.APPROVED and before != Comment.Status.APPROVED:
+        transaction.on_commit(lambda: notifications.comment_approved(comment))
+
+
+@transaction.atomic
+def remove_comment(comment, reason):
+    """A moderator's removal: the comment's place and replies stay, with the reason shown.
+
+    The text is kept for moderators (a removal can be undone by approving again) but never
+    shown to readers.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise CommentRefused("reason", "Reason: say why the comment was removed (readers see it).")
+    if len(reason) > 300:
+        raise CommentRefused(
+            "reason", f"Reason: at most 300 characters (this one has {len(reason)})."
+        )
+    comment.status = Comment.Status.REMOVED
+    comment.removal_reason = reason
+    comment.save(update_fields=["status", "removal_reason"])
+    record_change(comment.post)
+
+
+@transaction.atomic
+def lock_branch(comment, locked=True):
+    """Close (or reopen) replies under one comment without closing the post."""
+    comment.locked = locked
+    comment.save(update_fields=["locked"])
+    record_change(comment.post)
 
 
 def can_modify(comment, user, owned_ids, now=None):
@@ -268,6 +317,7 @@ def delete_comment(comment):
         while (
             parent is not None
             and parent.status == Comment.Status.REMOVED
+            and not parent.removal_reason  # a moderator's removal stays on record
             and not parent.replies.exists()
         ):
             grandparent = parent.parent

@@ -1,8 +1,30 @@
+import time
+
 from django import forms
+from django.core import signing
 
 from rejoinder.publishing.forms import LabelledErrorsMixin
 
 BODY_LIMIT = 20_000
+# The signed time a form was served; a form older than this is refused (sent again, it
+# carries a new one).
+FORM_MAX_AGE = 24 * 60 * 60
+_STAMP_SALT = "rejoinder.discussion.form-issued"
+
+
+def issue_stamp(now=None):
+    """The signed time a comment form is served at, for its hidden ``issued`` field."""
+    return signing.dumps(int(now if now is not None else time.time()), salt=_STAMP_SALT)
+
+
+def stamp_age(stamp, now=None):
+    """Seconds since ``stamp`` was issued, or None if it is missing, forged or too old."""
+    try:
+        issued = signing.loads(stamp, salt=_STAMP_SALT)
+    except signing.BadSignature:
+        return None
+    age = (now if now is not None else time.time()) - issued
+    return age if isinstance(issued, int) and age <= FORM_MAX_AGE else None
 
 
 class CommentForm(LabelledErrorsMixin, forms.Form):
@@ -19,6 +41,16 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    notify_replies = forms.BooleanField(label="Email me replies to my comment", required=False)
+    notify_all = forms.BooleanField(label="Email me every new comment on this post", required=False)
+    # Anti-automation: the time the form was served (signed), and a field people never see
+    # (hidden by the style sheet, skipped by the keyboard) that form-filling robots fill.
+    issued = forms.CharField(required=False, widget=forms.HiddenInput)
+    url = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     error_messages_by_field = {
         "name": {
@@ -42,6 +74,7 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["issued"].initial = issue_stamp()
         for name, messages in self.error_messages_by_field.items():
             self.fields[name].error_messages.update(messages)
         if user is not None and user.is_authenticated:
@@ -51,6 +84,28 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
             if name in self.fields:
                 # The "(optional)" note beside the label, read out with the field.
                 self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}-hint"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("url"):
+            raise forms.ValidationError(
+                "The form's hidden “leave empty” field was filled in, as robots do; nothing was "
+                "saved. If you are a person, empty it and send again."
+            )
+        wants_mail = data.get("notify_replies") or data.get("notify_all")
+        if wants_mail and "email" in self.fields and not data.get("email"):
+            self.add_error(
+                "email", forms.ValidationError("needed to email you (or untick the email boxes).")
+            )
+        if "issued" not in self.fields:
+            return data
+        data["form_age"] = stamp_age(data.get("issued") or "")
+        if data["form_age"] is None:
+            raise forms.ValidationError(
+                "This form is more than a day old or did not come from this site; nothing "
+                "was saved. Your text is kept below: send it again."
+            )
+        return data
 
     def clean_website(self):
         url = self.cleaned_data.get("website", "")

@@ -87,6 +87,18 @@ class Comment(models.Model):
     body = models.TextField("comment")
     body_html = models.TextField(editable=False, blank=True)
 
+    # Moderation. A locked comment takes no more replies (nor does anything under it).
+    locked = models.BooleanField("replies closed", default=False)
+    # Set when a moderator removes the comment: shown in its place ("Removed by a
+    # moderator: <reason>"). Empty on a comment its author deleted.
+    removal_reason = models.CharField(max_length=300, blank=True)
+    # The classifier's spam probability when the comment arrived (0-1), and why the
+    # moderation rules held it, for the queue.
+    spam_score = models.FloatField(null=True, blank=True)
+    hold_reasons = models.CharField(max_length=500, blank=True)
+    # What the classifier last learnt from this comment, so a reversed decision is unlearnt.
+    trained_as = models.CharField(max_length=4, blank=True, default="")
+
     # Statuses a thread shows (a tombstone keeps its replies in place).
     SHOWN_STATUSES = (Status.APPROVED, Status.REMOVED)
 
@@ -101,6 +113,8 @@ class Comment(models.Model):
             models.Index(fields=["post", "status"], name="comment_thread"),
             models.Index(fields=["post", "parent", "status"], name="comment_top_level"),
             models.Index(fields=["status", "created_at"], name="comment_queue"),
+            # A commenter's history: trusted after N approved, duplicates, the queue's counts.
+            models.Index(fields=["author_email", "status"], name="comment_author"),
         ]
 
     def __str__(self):
@@ -141,3 +155,169 @@ class CommentEdit(models.Model):
 
     def __str__(self):
         return f"Edit of comment {self.comment_id} at {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class DiscussionSettings(models.Model):
+    """The site's discussion rules: one row, edited in the admin (``docs/moderation.md``).
+
+    Defaults are WordPress's wherever WordPress has the rule.
+    """
+
+    class Moderation(models.TextChoices):
+        OFF = "off", "Off: publish every comment that passes the rules"
+        FIRST_TIME = "first_time", "Hold comments from first-time commenters"
+        ALL = "all", "Hold every comment for approval"
+
+    moderation = models.CharField(
+        "pre-moderation", max_length=12, choices=Moderation.choices, default=Moderation.FIRST_TIME
+    )
+    trusted_after = models.PositiveIntegerField(
+        "trusted after",
+        default=1,
+        help_text="A commenter whose email address has this many approved comments is no "
+        "longer a first-time commenter.",
+    )
+    hold_links = models.PositiveIntegerField(
+        "hold at links",
+        default=2,
+        help_text="Hold a comment with this many links or more (0: never).",
+    )
+    hold_list = models.TextField(
+        blank=True,
+        help_text="One entry per line: a word, name, email, URL, IP range (CIDR) or user "
+        "agent. A comment matching any entry in any field waits for moderation.",
+    )
+    block_list = models.TextField(
+        blank=True,
+        help_text="As the hold list, but a match goes straight to spam.",
+    )
+    flood_seconds = models.PositiveIntegerField(
+        "seconds between comments",
+        default=15,
+        help_text="The shortest time between two comments from one IP address or one email "
+        "address (0: no limit).",
+    )
+    hourly_limit = models.PositiveIntegerField(
+        "comments per hour per IP",
+        default=30,
+        help_text="At most this many comments an hour from one IP address (0: no limit).",
+    )
+    min_form_seconds = models.PositiveIntegerField(
+        "fastest form",
+        default=3,
+        help_text="Refuse a form sent sooner than this many seconds after the page was served.",
+    )
+    spam_hold_score = models.FloatField(
+        "hold at spam score",
+        default=0.7,
+        help_text="Hold a comment the spam classifier scores at least this (0-1).",
+    )
+    spam_score = models.FloatField(
+        "spam at spam score",
+        default=0.98,
+        help_text="Send a comment the classifier scores at least this straight to spam (0-1).",
+    )
+    notify_author_comment = models.BooleanField(
+        "email authors new comments", default=True, help_text="WordPress: “Anyone posts a comment”."
+    )
+    notify_author_moderation = models.BooleanField(
+        "email authors comments held for moderation",
+        default=True,
+        help_text="WordPress: “A comment is held for moderation”.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "discussion settings"
+
+    def __str__(self):
+        return "Discussion settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class Ban(models.Model):
+    """A commenter kept out: an account, an email address or an IP range, maybe for a time."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    ip_range = models.CharField(
+        "IP address or range", max_length=50, blank=True, help_text="203.0.113.7 or 203.0.113.0/24"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: for good.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        who = self.user or self.email or self.ip_range
+        return f"Ban of {who}"
+
+
+class SpamToken(models.Model):
+    """How often a feature (word, link domain, metadata) was seen in spam and in ham.
+
+    The classifier's whole model; the empty token holds the number of documents.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    spam = models.PositiveIntegerField(default=0)
+    ham = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.token}: {self.spam} spam, {self.ham} ham"
+
+
+class Subscriber(models.Model):
+    """An email address that asked for notifications; confirmed once (double opt-in)."""
+
+    email = models.EmailField(unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # A random token for the confirmation link, cleared when used (a link works once).
+    confirm_token = models.CharField(max_length=64, blank=True, default="")
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Subscriber {self.pk}"
+
+
+class Subscription(models.Model):
+    """“Email me replies to my comment” (``comment`` set) or every new comment on ``post``."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, related_name="subscriptions", on_delete=models.CASCADE
+    )
+    post = models.ForeignKey(Post, related_name="+", on_delete=models.CASCADE)
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, related_name="+", on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "post", "comment"], name="one_subscription"
+            ),
+            models.UniqueConstraint(
+                fields=["subscriber", "post"],
+                condition=models.Q(comment__isnull=True),
+                name="one_post_subscription",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Subscription {self.pk}"

@@ -31,3 +31,23 @@ def remember(request, response, comment_id):
 
 def _max_age():
     return max(60, settings.COMMENT_EDIT_MINUTES * 60)
+
+
+def awaiting_comment(request, post):
+    """The reader's own comment on ``post`` that waits for a moderator, if the address
+    names one (``?unapproved=<id>``, as WordPress does) and the reader wrote it."""
+    from .models import Comment
+
+    wanted = request.GET.get("unapproved", "")
+    if not wanted.isdigit():
+        return None
+    comment = Comment.objects.filter(pk=int(wanted), post=post).first()
+    if comment is None or comment.status not in (Comment.Status.PENDING, Comment.Status.SPAM):
+        return None
+    user = request.user
+    mine = (
+        comment.user_id == user.pk
+        if user.is_authenticated and comment.user_id
+        else comment.pk in owned_ids(request)
+    )
+    return comment if mine else None

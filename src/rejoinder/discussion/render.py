@@ -78,13 +78,20 @@ class ThreadRenderer:
             self._node(root, parts)
         return mark_safe("".join(parts))  # built from escaped parts only
 
-    def _node(self, node, out):
+    def _node(self, node, out, locked=False):
         # Iterative over children would complicate the nesting; depth is capped (<= 20).
+        # ``locked``: a moderator closed replies on this branch (here or above).
         comment_id = node.id
+        locked = locked or node.locked
         if node.status == Comment.Status.REMOVED:
+            notice = (
+                f"Removed by a moderator: {escape(node.removal_reason)}"
+                if node.removal_reason
+                else "Comment deleted."
+            )
             out.append(
                 f'<article class="comment p-comment h-cite tombstone" id="comment-{comment_id}">'
-                '<div class="comment-body"><p class="deleted">Comment deleted.</p></div>'
+                f'<div class="comment-body"><p class="deleted">{notice}</p></div>'
             )
         else:
             extra = " by-author" if self._by_author(node) else ""
@@ -95,7 +102,7 @@ class ThreadRenderer:
             name = escape(node.author_name)
             self._header(node, out, name)
             out.append(f'<div class="e-content">{node.body_html}</div>')
-            self._actions(node, out, name)
+            self._actions(node, out, name, locked, node.locked)
             out.append("</div>")
         if node.children:
             count = node.hidden_replies
@@ -106,7 +113,7 @@ class ThreadRenderer:
                 f"{count} {label}</summary>"
             )
             for child in node.children:
-                self._node(child, out)
+                self._node(child, out, locked)
             self._more(node, out)
             out.append("</details>")
         else:
@@ -159,9 +166,13 @@ class ThreadRenderer:
             text = self._days[key] = f"{local:%B} {local.day}, {local.year}"
         return text
 
-    def _actions(self, node, out, name):
+    def _actions(self, node, out, name, locked, closed_here):
         links = []
-        if self.comments_open and node.status == Comment.Status.APPROVED:
+        if closed_here:
+            links.append('<span class="replies-closed">Replies closed by a moderator</span>')
+        elif locked:
+            pass
+        elif self.comments_open and node.status == Comment.Status.APPROVED:
             links.append(
                 f'<a class="reply-link" href="{self.reply_url(node.id)}" '
                 f'aria-label="Reply to {name}" data-comment="{node.id}">'

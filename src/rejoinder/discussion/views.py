@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from rejoinder.publishing.models import Post
 
-from . import comments, ownership, threads
+from . import comments, notifications, ownership, threads
 from .addresses import comment_page_url, post_comment_url
 from .forms import CommentForm
 from .models import Comment
@@ -47,6 +47,7 @@ def post_comment(request, year, month, day, slug):
         data = form.cleaned_data
         if data.get("parent") and parent is None:
             form.add_error("parent", "The comment you replied to no longer exists.")
+    status = 400
     if form.is_valid():
         user = request.user if request.user.is_authenticated else None
         try:
@@ -58,12 +59,21 @@ def post_comment(request, year, month, day, slug):
                 author_name=data.get("name", ""),
                 author_email=data.get("email", ""),
                 author_url=data.get("website", ""),
-                ip_address=client_ip(request),
+                ip_address=request.META.get("REMOTE_ADDR") or None,
                 user_agent=request.headers.get("User-Agent", ""),
+                form_age=data["form_age"],
             )
         except comments.CommentRefused as refusal:
             form.add_error(None, refusal.message)
+            status = refusal.status_code
+            retry_after = getattr(refusal, "retry_after", None)
         else:
+            notifications.subscribe(
+                comment,
+                replies=data["notify_replies"],
+                everything=data["notify_all"],
+                ip_address=comment.ip_address,
+            )
             response = see_other(comment_location(comment))
             ownership.remember(request, response, comment.pk)
             return response
@@ -73,13 +83,19 @@ def post_comment(request, year, month, day, slug):
         "parent": parent,
         "post_comment_url": post_comment_url(post),
     }
-    return render(request, "discussion/comment_form_page.html", context, status=400)
+    response = render(request, "discussion/comment_form_page.html", context, status=status)
+    if status == 429 and retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def comment_location(comment):
     """Where a comment is shown: the post page, or the page of a big thread holding it."""
     post = comment.post
     anchor = f"#comment-{comment.pk}"
+    if comment.status != Comment.Status.APPROVED:
+        # Held (or quietly spammed): shown only to its writer, above the thread.
+        return f"{post.get_absolute_url()}?unapproved={comment.pk}#awaiting"
     if not threads.is_paged(post):
         return post.get_absolute_url() + anchor
     if comment.parent_id:
@@ -95,11 +111,6 @@ def see_other(url):
     response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
-
-
-def client_ip(request):
-    # The socket's address; trusted proxies come with the moderation issue.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @require_safe
@@ -149,7 +160,16 @@ def edit(request, year, month, day, slug, comment):
         user=request.user,
     )
     # Only the text is edited; identity fields stay as they were.
-    for name in ("name", "email", "website", "parent"):
+    for name in (
+        "name",
+        "email",
+        "website",
+        "parent",
+        "notify_replies",
+        "notify_all",
+        "issued",
+        "url",
+    ):
         form.fields.pop(name, None)
     if request.method == "POST":
         if "delete" in request.POST:

@@ -57,7 +57,16 @@ class EntryAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "body", "body_format", "excerpt"]}),
         (
             "Publishing",
-            {"fields": ["status", "published_at", "comment_status", "sticky", "author"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "comment_status",
+                    "hold_comments",
+                    "sticky",
+                    "author",
+                ]
+            },
         ),
     ]
 

@@ -91,5 +91,6 @@ def load_comments(post, comments):
             author_name=item.get("name", ""),
             author_url=item.get("website", ""),
             created_at=datetime.datetime.fromisoformat(item["time"]),
+            status="approved",
             enforce_rules=False,
         )

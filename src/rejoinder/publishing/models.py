@@ -179,6 +179,11 @@ class Post(models.Model):
     comment_status = models.CharField(
         max_length=10, choices=CommentStatus.choices, default=CommentStatus.OPEN
     )
+    hold_comments = models.BooleanField(
+        "hold every comment",
+        default=False,
+        help_text="Every comment on this post waits for a moderator, whatever the site's rule.",
+    )
     categories = models.ManyToManyField(Category, blank=True, related_name="posts")
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
     sticky = models.BooleanField(default=False, help_text="Kept from WordPress imports.")

@@ -31,6 +31,7 @@ def discussion(context, post, page=1, form=None):
         "next_page_url": comment_page_url(post, number + 1) if section.has_next else None,
         "post_comment_url": post_comment_url(post),
         "comments_open": is_open,
+        "awaiting": ownership.awaiting_comment(request, post),
         "form": form or CommentForm(user=request.user),
         "csrf_token": context.get("csrf_token"),
     }

@@ -16,7 +16,8 @@ from rejoinder.publishing.models import Post
 class Command(BaseCommand):
     help = (
         "Set up and serve the site: create the data directory, migrate, load demo content "
-        "and an admin account on first run, then start the production server."
+        "and an admin account on first run, then start the production server and, beside "
+        "it, the worker that sends notification email."
     )
     requires_system_checks = []
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not Post.objects.exists():
             self.first_run(server.display_url(host, port))
-        server.exec_server(host, port, workers, self.stdout)
+        server.exec_server(host, port, workers, self.stdout, with_worker=True)
 
     @transaction.atomic
     def first_run(self, url):

@@ -1,0 +1,672 @@
+"""Notification email: who hears about a comment, and the message each one gets.
+
+What goes out (``docs/notifications.md``):
+
+* to the post's author: each new comment, or each comment held for moderation, with
+  signed approve / spam / trash links (``Kind.AUTHOR_COMMENT``, ``AUTHOR_MODERATION``);
+* to readers who ticked a box, once their address is confirmed: a reply to their comment
+  (``REPLY``) or every new comment on the post (``POST_COMMENT``);
+* to a reader's unconfirmed address: one request to confirm it (``CONFIRM``), and
+  nothing else until it is confirmed (double opt-in).
+
+Nothing here talks to the mail server. The functions called when comments come and go
+decide who is told and queue ``tasks.send_notification``, one task per message, so each
+message is retried on its own; the task calls ``build_message()`` when it runs, so a
+comment moderated or deleted in the meantime is not announced.
+"""
+
+import contextlib
+import datetime
+import functools
+import logging
+import re
+import secrets
+from collections import namedtuple
+from email.utils import formataddr
+from enum import StrEnum
+from html.parser import HTMLParser
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from rejoinder.core.people import public_name
+
+from . import throttle
+from .models import Comment, DiscussionSettings, Subscriber, Subscription
+
+logger = logging.getLogger(__name__)
+
+
+class Kind(StrEnum):
+    AUTHOR_COMMENT = "author_comment"
+    AUTHOR_MODERATION = "author_moderation"
+    REPLY = "reply"
+    POST_COMMENT = "post_comment"
+    CONFIRM = "confirm"
+
+
+AUTHOR_KINDS = (Kind.AUTHOR_COMMENT, Kind.AUTHOR_MODERATION)
+
+# The author's one-click decisions, and the status each sets.
+MODERATION_ACTIONS = {
+    "approve": Comment.Status.APPROVED,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+}
+MODERATION_LABELS = {"approve": "Approve", "spam": "Mark as spam", "trash": "Move to trash"}
+# How long the links in an author's email work.
+MODERATION_LINK_MAX_AGE = datetime.timedelta(days=7)
+
+_UNSUBSCRIBE_SALT = "rejoinder.discussion.unsubscribe"
+_MODERATE_SALT = "rejoinder.discussion.moderate"
+
+
+# Who is told.
+
+
+def never_fails_the_comment(function):
+    """Log, rather than raise, an error in work set off by a comment already saved.
+
+    These run after the comment's commit (or, for ``subscribe``, after the view saved it):
+    an error page then would tell the reader their comment failed, and they would send it
+    again. A failure here costs an email, which the log reports.
+    """
+
+    @functools.wraps(function)
+    def guarded(comment, *args, **kwargs):
+        try:
+            return function(comment, *args, **kwargs)
+        except Exception:
+            logger.exception("Notifications for comment %s failed", comment.pk)
+            return None
+
+    return guarded
+
+
+@never_fails_the_comment
+def comment_created(comment):
+    """A comment was saved (called after the commit): queue what it should set off.
+
+    The post's author hears of a published comment or of one held for moderation (as the
+    discussion settings say; never of their own, never of spam); subscribers hear of a
+    published one (``comment_approved``).
+    """
+    kind = author_kind(comment, DiscussionSettings.load())
+    if kind is not None:
+        _enqueue("send_notification", kind=kind.value, comment_id=comment.pk)
+    if comment.status == Comment.Status.APPROVED:
+        comment_approved(comment)
+
+
+@never_fails_the_comment
+def comment_approved(comment):
+    """A comment was published: queue the email to the readers who asked for it.
+
+    One task finds the addresses (``recipients()``) in the worker, so a post with many
+    subscribers does not slow the request down; it is only queued if anyone could be told.
+    """
+    if _subscriptions_for(comment).exists():
+        _enqueue("notify_subscribers", comment_id=comment.pk)
+
+
+def author_kind(comment, rules):
+    """What the post's author is told about ``comment``: a ``Kind``, or None."""
+    author = comment.post.author
+    if not author.is_active or not author.email:
+        return None
+    if comment.user_id == author.pk or same_address(comment.author_email, author.email):
+        return None
+    if comment.status == Comment.Status.APPROVED and rules.notify_author_comment:
+        return Kind.AUTHOR_COMMENT
+    if comment.status == Comment.Status.PENDING and rules.notify_author_moderation:
+        return Kind.AUTHOR_MODERATION
+    return None
+
+
+def recipients(comment):
+    """The confirmed subscriptions to tell about ``comment``, one per address, in order.
+
+    Returns (kind, subscription) pairs. Someone subscribed both to replies to the parent
+    and to the whole post gets one email, the reply one. Never the commenter (same
+    address), and never the post's author when they hear of every new comment as author.
+    """
+    skip = {address_key(comment.author_email)}
+    if comment.user is not None:
+        skip.add(address_key(comment.user.email))
+    author = comment.post.author
+    if author.email and DiscussionSettings.load().notify_author_comment:
+        skip.add(address_key(author.email))
+    rows = _subscriptions_for(comment).select_related("subscriber")
+    chosen = []
+    for subscription in sorted(rows, key=lambda row: (row.comment_id is None, row.pk)):
+        key = address_key(subscription.subscriber.email)
+        if key in skip:
+            continue
+        skip.add(key)
+        kind = Kind.POST_COMMENT if subscription.comment_id is None else Kind.REPLY
+        chosen.append((kind, subscription))
+    return chosen
+
+
+def _subscriptions_for(comment):
+    """Confirmed subscriptions to ``comment``'s post, and to replies to its parent."""
+    wanted = Q(post_id=comment.post_id, comment__isnull=True)
+    if comment.parent_id is not None:
+        wanted |= Q(comment_id=comment.parent_id)
+    return Subscription.objects.filter(wanted, subscriber__confirmed_at__isnull=False)
+
+
+def _enqueue(task_name, **kwargs):
+    """Queue a task once the current transaction commits (at once outside one).
+
+    A queue that cannot be written to is logged, not raised: by then the comment is saved,
+    and its reader should see it rather than an error page.
+    """
+    from . import tasks
+
+    task = getattr(tasks, task_name)
+
+    def enqueue():
+        try:
+            task.enqueue(**kwargs)
+        except DatabaseError:
+            logger.exception("Could not queue %s %s", task_name, kwargs)
+
+    transaction.on_commit(enqueue)
+
+
+# Subscribing, confirming, unsubscribing.
+
+
+@never_fails_the_comment
+def subscribe(comment, *, replies, everything, ip_address):
+    """Record a commenter's "email me" boxes; ask an unconfirmed address to confirm.
+
+    ``replies``: replies to ``comment``; ``everything``: every new comment on its post.
+    A signed-in commenter's account address counts as confirmed. Any other address gets
+    one confirmation request at most every ``NOTIFY_CONFIRM_HOURS``, and one IP address
+    may ask for email ``NOTIFY_IP_HOURLY`` times an hour; past that the boxes are ignored.
+    Until the address is confirmed nothing else is sent to it. Returns the subscriber, or
+    None when nothing was recorded.
+    """
+    email = normalize_address(comment.author_email)
+    if not (replies or everything) or not email:
+        return None
+    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+        return None  # spam and trash do not get to have mail sent anywhere
+    account = comment.user
+    from_account = account is not None and same_address(account.email, email)
+    if not from_account and ip_address and not _within_ip_limit(ip_address):
+        logger.info("Ignored a request for email: too many from one IP address this hour.")
+        return None
+    with transaction.atomic():
+        subscriber, _created = Subscriber.objects.get_or_create(email=email)
+        if from_account and subscriber.confirmed_at is None:
+            subscriber.confirmed_at = timezone.now()
+            subscriber.confirm_token = ""
+            subscriber.save(update_fields=["confirmed_at", "confirm_token"])
+        if replies:
+            Subscription.objects.get_or_create(
+                subscriber=subscriber, post_id=comment.post_id, comment=comment
+            )
+        if everything:
+            Subscription.objects.get_or_create(
+                subscriber=subscriber, post_id=comment.post_id, comment=None
+            )
+        if subscriber.confirmed_at is None and _claim_confirmation(subscriber):
+            _enqueue(
+                "send_notification",
+                kind=Kind.CONFIRM.value,
+                subscriber_id=subscriber.pk,
+                comment_id=comment.pk,
+            )
+    return subscriber
+
+
+def _within_ip_limit(ip_address, now=None):
+    """Count one request for email from ``ip_address``; False past the hourly limit."""
+    count, _wait = throttle.count_this_hour("notify-ip", ip_address, now)
+    return count <= settings.NOTIFY_IP_HOURLY
+
+
+def _claim_confirmation(subscriber):
+    """Whether a confirmation may go to ``subscriber`` now; if so, note that it went.
+
+    One per address per ``NOTIFY_CONFIRM_HOURS``: the database's ``confirmation_sent_at``
+    for the exact address, and a cache key for the address in any letter case. The
+    update is conditional, so two requests at once cannot both send.
+    """
+    hours = settings.NOTIFY_CONFIRM_HOURS
+    confirm_key = throttle.limit_key("notify", "confirm", address_key(subscriber.email))
+    if not cache.add(confirm_key, 1, hours * 3600):
+        return False
+    now = timezone.now()
+    token = subscriber.confirm_token or secrets.token_urlsafe(32)
+    recently = Q(confirmation_sent_at__gte=now - datetime.timedelta(hours=hours))
+    claimed = (
+        Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True)
+        .exclude(recently)
+        .update(confirmation_sent_at=now, confirm_token=token)
+    )
+    if claimed:
+        subscriber.confirmation_sent_at, subscriber.confirm_token = now, token
+    return bool(claimed)
+
+
+def confirm(token):
+    """Confirm the address a confirmation link was sent to; return its subscriber.
+
+    The link works once: its token is cleared as the address is confirmed. Returns None
+    for a used or unknown token.
+    """
+    if not token:
+        return None
+    subscriber = Subscriber.objects.filter(confirm_token=token).first()
+    if subscriber is None:
+        return None
+    confirmed = Subscriber.objects.filter(pk=subscriber.pk, confirm_token=token).update(
+        confirm_token="", confirmed_at=timezone.now()
+    )
+    return subscriber if confirmed else None
+
+
+def unsubscribe(subscriber_id, subscription_id=None):
+    """End one subscription, or (None) all of a subscriber's; return how many ended.
+
+    Ending them all also voids a confirmation link not yet used: "this was not me".
+    """
+    subscriptions = Subscription.objects.filter(subscriber_id=subscriber_id)
+    if subscription_id is not None:
+        subscriptions = subscriptions.filter(pk=subscription_id)
+    else:
+        Subscriber.objects.filter(pk=subscriber_id).update(confirm_token="")
+    removed, _per_model = subscriptions.delete()
+    return removed
+
+
+# Signed links.
+
+
+def unsubscribe_token(subscriber_id, subscription_id=None):
+    """The signed part of an unsubscribe link: one subscription, or all (None).
+
+    It never expires: an unsubscribe link must work whenever the message is read.
+    """
+    value = f"{subscriber_id}-{subscription_id or 0}"
+    return signing.Signer(salt=_UNSUBSCRIBE_SALT).sign(value)
+
+
+def read_unsubscribe_token(token):
+    """(subscriber id, subscription id or None) from a link, or None if it is not ours."""
+    try:
+        value = signing.Signer(salt=_UNSUBSCRIBE_SALT).unsign(token)
+        subscriber_id, subscription_id = (int(part) for part in value.split("-"))
+    except (signing.BadSignature, ValueError):
+        return None
+    return subscriber_id, subscription_id or None
+
+
+ModerationLink = namedtuple("ModerationLink", "comment_id action status author_id")
+
+
+def moderation_token(comment, action):
+    """The signed part of a moderation link: the comment, the action, the comment's status
+    as the email tells it, and the author it went to (valid ``MODERATION_LINK_MAX_AGE``)."""
+    value = f"{comment.pk}-{action}-{comment.status}-{comment.post.author_id}"
+    return signing.TimestampSigner(salt=_MODERATE_SALT).sign(value)
+
+
+def read_moderation_token(token):
+    """A ``ModerationLink``; raises ``signing.SignatureExpired`` for an old link and
+    ``signing.BadSignature`` for anything else that is not a link of ours."""
+    value = signing.TimestampSigner(salt=_MODERATE_SALT).unsign(
+        token, max_age=MODERATION_LINK_MAX_AGE
+    )
+    try:
+        comment_id, action, status, author_id = value.split("-")
+        link = ModerationLink(int(comment_id), action, status, int(author_id))
+    except ValueError:
+        raise signing.BadSignature("Malformed moderation link.") from None
+    if action not in MODERATION_ACTIONS:
+        raise signing.BadSignature("Unknown moderation action.")
+    return link
+
+
+# The messages.
+
+
+def build_message(kind, *, comment_id=None, subscription_id=None, subscriber_id=None):
+    """The email for one queued notification, or None if it no longer applies.
+
+    It no longer applies when the comment is gone or was moderated since (an author is
+    not asked to moderate a decided comment; readers only hear of published ones), when
+    the reader unsubscribed, or when the address is confirmed already.
+    """
+    kind = Kind(kind)
+    if kind is Kind.CONFIRM:
+        return _confirmation(subscriber_id, comment_id)
+    comment = (
+        Comment.objects.select_related("post", "post__author", "user").filter(pk=comment_id).first()
+    )
+    if comment is None:
+        return None
+    if kind in AUTHOR_KINDS:
+        return _to_author(kind, comment)
+    return _to_subscriber(kind, comment, subscription_id)
+
+
+def _to_author(kind, comment):
+    author = comment.post.author
+    wanted = Comment.Status.APPROVED if kind is Kind.AUTHOR_COMMENT else Comment.Status.PENDING
+    if comment.status != wanted or not author.is_active or not author.email:
+        return None
+    title = comment.post.title
+    if kind is Kind.AUTHOR_COMMENT:
+        subject = f"New comment on “{title}”"
+        actions = ["spam", "trash"]
+        why = (
+            f"You get this email because you wrote “{title}” and this site emails authors "
+            "about every new comment."
+        )
+    else:
+        subject = f"Comment awaiting moderation on “{title}”"
+        actions = ["approve", "spam", "trash"]
+        why = (
+            f"You get this email because you wrote “{title}” and this site emails authors "
+            "about comments held for moderation."
+        )
+    links = [
+        {
+            "label": MODERATION_LABELS[action],
+            "url": site_address(
+                reverse("discussion:moderate", args=[moderation_token(comment, action)])
+            ),
+        }
+        for action in actions
+    ]
+    days = MODERATION_LINK_MAX_AGE.days
+    context = {
+        **_comment_context(comment),
+        "moderation_links": links,
+        "moderation_days": days,
+        "hold_reasons": comment.hold_reasons,
+    }
+    return _message(
+        kind,
+        subject,
+        formataddr((public_name(author), author.email)),
+        why,
+        context,
+    )
+
+
+def _to_subscriber(kind, comment, subscription_id):
+    subscription = (
+        Subscription.objects.select_related("subscriber").filter(pk=subscription_id).first()
+    )
+    if subscription is None or subscription.subscriber.confirmed_at is None:
+        return None
+    subscriber = subscription.subscriber
+    if (
+        comment.status != Comment.Status.APPROVED
+        or not comment.post.is_public
+        or same_address(subscriber.email, comment.author_email)
+    ):
+        return None
+    title = comment.post.title
+    if kind is Kind.REPLY:
+        subject = f"New reply to your comment on “{title}”"
+        why = (
+            "You get this email because you asked to be emailed replies to your comment "
+            f"on “{title}”."
+        )
+    else:
+        subject = f"New comment on “{title}”"
+        why = f"You get this email because you asked to be emailed every new comment on “{title}”."
+    unsubscribe_url = site_address(
+        reverse("discussion:unsubscribe", args=[unsubscribe_token(subscriber.pk, subscription.pk)])
+    )
+    return _message(
+        kind, subject, subscriber.email, why, _comment_context(comment), unsubscribe_url
+    )
+
+
+def _confirmation(subscriber_id, comment_id):
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.confirmed_at is not None or not subscriber.confirm_token:
+        return None
+    subscriptions = list(subscriber.subscriptions.select_related("post"))
+    if not subscriptions:
+        return None
+    comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
+    post = comment.post if comment is not None else subscriptions[0].post
+    wants = []
+    if any(s.comment_id is not None and s.post_id == post.pk for s in subscriptions):
+        wants.append("replies to your comment")
+    if any(s.comment_id is None and s.post_id == post.pk for s in subscriptions):
+        wants.append("every new comment")
+    wants = " and ".join(wants) or "comments"
+    subject = f"Confirm your email address for comments on “{post.title}”"
+    why = (
+        f"You get this email because someone, we hope you, commented on “{post.title}” with "
+        "this address and asked for email. Nothing more is sent until you confirm; if it "
+        "was not you, ignore this message or unsubscribe."
+    )
+    context = {
+        "post_title": post.title,
+        "post_url": site_address(post.get_absolute_url()),
+        "wants": wants,
+        "confirm_url": site_address(reverse("discussion:confirm", args=[subscriber.confirm_token])),
+    }
+    unsubscribe_url = site_address(
+        reverse("discussion:unsubscribe", args=[unsubscribe_token(subscriber.pk)])
+    )
+    return _message(Kind.CONFIRM, subject, subscriber.email, why, context, unsubscribe_url)
+
+
+def _comment_context(comment):
+    """What every message about a comment shows: who wrote what, where, with links."""
+    from . import comments, views
+
+    post = comment.post
+    comment_url = reply_url = ""
+    if comment.status == Comment.Status.APPROVED:
+        try:
+            comment_url = site_address(views.comment_location(comment))
+        except NoReverseMatch:  # a page's comments have no paged addresses
+            comment_url = site_address(comment.get_absolute_url())
+        if comments.comments_open(post):
+            kwargs = {**post.url_kwargs(), "comment": comment.pk}
+            with contextlib.suppress(NoReverseMatch):
+                reply_url = site_address(reverse("discussion:reply", kwargs=kwargs))
+    return {
+        "post_title": post.title,
+        "post_url": site_address(post.get_absolute_url()),
+        "commenter": comment.author_name,
+        "commenter_url": comment.author_url,
+        "comment_html": comment.body_html,
+        "comment_text": html_to_plain_text(comment.body_html),
+        "comment_url": comment_url,
+        "reply_url": reply_url,
+        "is_reply": comment.parent_id is not None,
+    }
+
+
+def _message(kind, subject, to, why, context, unsubscribe_url=""):
+    """Both parts from ``discussion/mail/<kind>.txt`` and ``.html``, and the headers.
+
+    Readers' messages carry RFC 8058 one-click unsubscribe headers (``List-Unsubscribe``
+    with an HTTPS address, ``List-Unsubscribe-Post``); every message says it was sent by
+    a machine (``Auto-Submitted``, RFC 3834), so vacation replies stay away.
+    """
+    subject = " ".join(subject.split())  # a title's line break must not end the header
+    context = {
+        **context,
+        "subject": subject,
+        "why": why,
+        "unsubscribe_url": unsubscribe_url,
+        "site_title": settings.SITE_TITLE,
+        "site_url": site_address("/"),
+    }
+    text = render_to_string(f"discussion/mail/{kind}.txt", context)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    html = render_to_string(f"discussion/mail/{kind}.html", context)
+    headers = {"Auto-Submitted": "auto-generated"}
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(subject, text, to=[to], headers=headers)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+# Addresses.
+
+
+def site_address(path):
+    """``path`` as a full address, for email: there is no request to take the host from.
+
+    ``REJOINDER_SITE_URL`` when it is set (production should set it); otherwise the first
+    host name the site answers to. ``rejoinder run`` gives its worker the address it
+    serves at.
+    """
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    host = next(
+        (name for name in settings.ALLOWED_HOSTS if name != "*" and not name.startswith(".")),
+        "localhost",
+    )
+    scheme = "https" if settings.SECURE_SSL_REDIRECT else "http"
+    return f"{scheme}://{host}{path}"
+
+
+def normalize_address(email):
+    """An address as stored: the domain in lower case (it is case-blind), the rest exact."""
+    email = (email or "").strip()
+    local, at, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}" if at else email
+
+
+def address_key(email):
+    """An address for comparing: the same mailbox whatever the letter case."""
+    return (email or "").strip().lower()
+
+
+def same_address(first, second):
+    return bool(first) and bool(second) and address_key(first) == address_key(second)
+
+
+# Plain text of a comment.
+
+
+class _PlainText(HTMLParser):
+    """A comment's sanitized HTML as plain text: paragraphs, "- " and "1. " lists,
+    "> " quotations, links as "text <address>"."""
+
+    BLOCKS = {"p", "pre", "blockquote", "ul", "ol", "li"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks = []
+        self.quote = 0
+        self.lists = []  # per open list: None (bullets) or the next number
+        self.list_ids = []
+        self.pre = False
+        self.links = []
+        self._lists_seen = 0
+        self._start_block()
+
+    def _start_block(self, marker=""):
+        self.current = {
+            "list": self.list_ids[-1] if self.list_ids else None,
+            "quote": self.quote,
+            "indent": max(0, len(self.lists) - 1),
+            "marker": marker,
+            "pre": self.pre,
+            "chunks": [],
+        }
+        self.blocks.append(self.current)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "blockquote":
+            self.quote += 1
+        elif tag == "pre":
+            self.pre = True
+        elif tag in ("ul", "ol"):
+            start = dict(attrs).get("start") or "1"
+            self.lists.append(None if tag == "ul" else int(start) if start.isdigit() else 1)
+            self._lists_seen += 1
+            self.list_ids.append(self._lists_seen)
+        if tag == "li":
+            number = self.lists[-1] if self.lists else None
+            if isinstance(number, int):
+                self.lists[-1] += 1
+                self._start_block(f"{number}. ")
+            else:
+                self._start_block("- ")
+        elif tag in self.BLOCKS:
+            self._start_block()
+        elif tag == "br":
+            self.current["chunks"].append("\n" if self.pre else "\x00")
+        elif tag == "a":
+            self.links.append(dict(attrs).get("href") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.links:
+            href = self.links.pop()
+            if href:
+                self.current["chunks"].append(f" <{href}>")
+        elif tag == "blockquote":
+            self.quote = max(0, self.quote - 1)
+        elif tag == "pre":
+            self.pre = False
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+            self.list_ids.pop()
+        if tag in self.BLOCKS:
+            self._start_block()
+
+    def handle_data(self, data):
+        self.current["chunks"].append(data)
+
+    def text(self):
+        out = []
+        for block in self.blocks:
+            body = "".join(block["chunks"])
+            if block["pre"]:
+                lines = body.strip("\n").split("\n")
+            else:
+                lines = [" ".join(line.split()) for line in body.split("\x00")]
+            if not any(line.strip() for line in lines):
+                continue
+            quote = "> " * block["quote"]
+            indent = "  " * block["indent"]
+            first = indent + block["marker"]
+            rest = indent + " " * len(block["marker"])
+            rendered = "\n".join(
+                (quote + (first if i == 0 else rest) + line).rstrip()
+                for i, line in enumerate(lines)
+            )
+            # Items of one list follow each other line by line; all else is a paragraph.
+            item_of = block["list"] if block["marker"] else None
+            tight = item_of is not None and bool(out) and out[-1][0] == item_of
+            out.append((item_of, rendered, tight))
+        return "".join(
+            ("" if i == 0 else "\n" if tight else "\n\n") + text
+            for i, (_list, text, tight) in enumerate(out)
+        )
+
+
+def html_to_plain_text(html):
+    """The plain text of sanitized comment HTML, for the text part of an email."""
+    parser = _PlainText()
+    parser.feed(html or "")
+    parser.close()
+    return parser.text()

@@ -1,0 +1,400 @@
+"""Notification email, end to end: comments posted, the queue worked, mail received.
+
+The mail goes through a real SMTP server the tests start (aiosmtpd), by the worker's own
+loop. Transactional tests, so the commit hooks that queue the mail really run.
+"""
+
+import datetime
+import itertools
+import smtplib
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from rejoinder.discussion import notifications
+from rejoinder.discussion.addresses import post_comment_url
+from rejoinder.discussion.models import Comment, Subscriber, Subscription
+from rejoinder.discussion.tasks import is_temporary
+from tests.factories import comment_form, make_comment, make_post, make_user
+from tests.mailserver import MailServer, run_worker
+
+SITE = "https://blog.example.org"
+READER = "reader@example.org"
+
+
+@pytest.fixture
+def mail(settings, transactional_db, lenient_rules):
+    """A running SMTP server, and the site sending through it.
+
+    With a transactional database: the commit hooks that queue the mail must really run.
+    """
+    server = MailServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.SITE_URL = SITE
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def post(author):
+    author.email = "author@example.org"
+    author.first_name, author.last_name = "Ada", "Author"
+    author.save()
+    return make_post(title="On bridges", author=author)
+
+
+def path_of(url):
+    """The path of one of the site's absolute links, for the test client."""
+    assert url.startswith(SITE + "/"), url
+    return urlsplit(url).path
+
+
+def assert_plain_page(response):
+    """A page of the site's theme: no inline script or style (the CSP forbids them)."""
+    page = response.content.decode()
+    assert "<script" not in page and "style=" not in page and "<style" not in page
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def link(text, path_part):
+    """The one link in a text part whose address contains ``path_part``."""
+    found = [word.strip("<>") for word in text.split() if path_part in word]
+    assert len(found) == 1, text
+    return found[0]
+
+
+def labelled(text, label):
+    """The address on the text part's line "<label>: <address>"."""
+    [line] = [line for line in text.splitlines() if line.startswith(f"{label}: ")]
+    return line.removeprefix(f"{label}: ")
+
+
+_bodies = itertools.count(1)
+
+
+def post_as_reader(client, post, **fields):
+    """Post through the form as a reader's browser does (each text new: no duplicates)."""
+    fields.setdefault("body", f"Thought number {next(_bodies)}.")
+    response = client.post(post_comment_url(post), comment_form(**fields))
+    assert response.status_code == 303, response.content.decode()[:2000]
+    return Comment.objects.latest("pk")
+
+
+def confirmed_subscriber(email, post, comment=None):
+    subscriber = Subscriber.objects.create(email=email, confirmed_at=timezone.now())
+    Subscription.objects.create(subscriber=subscriber, post=post, comment=comment)
+    return subscriber
+
+
+def test_the_author_is_emailed_each_new_comment(mail, post):
+    """The author gets the comment, a link to it, why, and spam / trash links."""
+    comment = make_comment(
+        post, name="Bea <i>B</i>", body="Bridges *sway*, [see](https://example.org/)."
+    )
+    run_worker()
+    [received] = mail.received
+    assert received.recipients == ["author@example.org"]
+    assert received["To"] == "Ada Author <author@example.org>"
+    assert received["Subject"] == "New comment on “On bridges”"
+    assert received["Auto-Submitted"] == "auto-generated"
+    assert received["List-Unsubscribe"] is None
+    assert "Bridges sway, see <https://example.org/>." in received.text
+    assert "<em>sway</em>" in received.html
+    assert "<strong>Bea &lt;i&gt;B&lt;/i&gt;</strong> wrote" in received.html
+    assert "Bea <i>B</i> wrote" in received.text
+    for part in (received.text, received.html):
+        assert f"{SITE}{post.get_absolute_url()}#comment-{comment.pk}" in part
+        assert "because you wrote “On bridges”" in part
+    spam_link = labelled(received.text, "Mark as spam")
+    assert spam_link.startswith(f"{SITE}/comments/moderate/")
+    assert "Approve:" not in received.text
+    response = Client().post(path_of(spam_link))
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.SPAM
+
+
+def test_the_author_approves_a_held_comment_through_the_link(mail, post):
+    """A held comment's email links to a page that shows it; only its button approves."""
+    comment = make_comment(post, name="Cy", body="Held for a look.", status="pending")
+    run_worker()
+    [received] = mail.received
+    assert received["Subject"] == "Comment awaiting moderation on “On bridges”"
+    assert "Held for a look." in received.text and "Held for a look." in received.html
+    path = path_of(labelled(received.text, "Approve"))
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Held for a look." in page.content.decode()
+    assert_plain_page(page)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING, "a mail scanner's GET changes nothing"
+    assert client.post(path).status_code == 200
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    # The link did its work: used again, it says the comment was decided already.
+    assert client.post(path).status_code == 409
+
+
+def test_moderation_links_must_be_ours_and_recent(mail, post):
+    """A forged link is refused, an expired one says so, and neither changes anything."""
+    comment = make_comment(post, status="pending")
+    token = notifications.moderation_token(comment, "approve")
+    value, signature = token.rsplit(":", 1)
+    forged = f"{value}:{signature[::-1]}"
+    assert Client().post(f"/comments/moderate/{forged}/").status_code == 404
+
+    class EightDaysAgo(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - 8 * 24 * 3600)
+
+    old = EightDaysAgo(salt="rejoinder.discussion.moderate").sign(value.rsplit(":", 1)[0])
+    response = Client().post(f"/comments/moderate/{old}/")
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+
+def test_the_author_is_not_told_of_their_own_comment_or_spam(mail, post):
+    """No email to the author about their own comment, nor about one sent to spam."""
+    make_comment(post, user=post.author, body="Thanks, all.")
+    make_comment(post, body="Buy now", status="spam")
+    run_worker()
+    assert mail.received == []
+
+
+def test_a_signed_in_reader_is_emailed_replies(mail, post):
+    """An account's address needs no confirmation; the reply mail carries RFC 8058 headers."""
+    editor = make_user("dora", role="editor", email="dora@example.org", first_name="Dora")
+    client = Client()
+    client.force_login(editor)
+    own = post_as_reader(client, post, body="My first thought.", notify_replies="on")
+    subscriber = Subscriber.objects.get(email="dora@example.org")
+    assert subscriber.confirmed_at is not None
+    run_worker()
+    mail.received.clear()  # the author's copy of Dora's comment
+    reply = make_comment(post, parent=own, name="Eve", body="I disagree, Dora.")
+    run_worker()
+    [received] = mail.to("dora@example.org")
+    assert received["Subject"] == "New reply to your comment on “On bridges”"
+    assert received["To"] == "dora@example.org"
+    unsubscribe = link(received.text, "/comments/unsubscribe/")
+    assert received["List-Unsubscribe"] == f"<{unsubscribe}>"
+    # On the wire too: an HTTPS address in angle brackets, not an RFC 2047 encoded word.
+    assert received.raw_header("List-Unsubscribe").split() == [f"<{unsubscribe}>"]
+    assert unsubscribe.startswith(f"{SITE}/comments/unsubscribe/")
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert received.message.get_content_type() == "multipart/alternative"
+    for part in (received.text, received.html):
+        assert "I disagree, Dora." in part
+        assert f"#comment-{reply.pk}" in part
+        assert "you asked to be emailed replies to your comment on “On bridges”" in part
+
+
+def test_each_address_is_told_once_and_never_of_its_own_comment(mail, post):
+    """Subscribed to the post and to replies: one email (the reply one); the commenter none."""
+    parent = make_comment(post, name="Fay", author_email="fay@example.org")
+    confirmed_subscriber("fay@example.org", post, comment=parent)
+    Subscription.objects.create(subscriber=Subscriber.objects.get(), post=post)
+    confirmed_subscriber("gus@example.org", post)
+    run_worker()
+    mail.received.clear()
+    make_comment(post, parent=parent, name="Gus", author_email="Gus@example.org")
+    run_worker()
+    to_readers = [m for m in mail.received if m.recipients != ["author@example.org"]]
+    assert [(m.recipients, m["Subject"]) for m in to_readers] == [
+        (["fay@example.org"], "New reply to your comment on “On bridges”")
+    ]
+
+
+def test_a_reader_without_an_account_confirms_first(mail, post):
+    """Double opt-in: one confirmation email, nothing else until the link is followed."""
+    client = Client()
+    post_as_reader(client, post, name="Hal", email=READER, notify_all="on")
+    run_worker()
+    [confirmation] = mail.to(READER)
+    assert confirmation["Subject"] == "Confirm your email address for comments on “On bridges”"
+    assert confirmation["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    confirm_url = link(confirmation.text, "/comments/confirm/")
+    assert confirm_url in confirmation.html
+    make_comment(post, name="Ivy", body="Before confirming.")
+    run_worker()
+    assert len(mail.to(READER)) == 1, "nothing but the confirmation before confirming"
+
+    page = client.get(path_of(confirm_url))
+    assert page.status_code == 200
+    assert "Your address is confirmed" in page.content.decode()
+    assert_plain_page(page)
+    again = client.get(path_of(confirm_url))
+    assert again.status_code == 404
+    assert "already used or is not valid" in again.content.decode()
+
+    make_comment(post, name="Ivy", body="After confirming.")
+    run_worker()
+    latest = mail.to(READER)[-1]
+    assert latest["Subject"] == "New comment on “On bridges”"
+    assert "After confirming." in latest.text
+
+
+def test_rfc8058_one_click_post_unsubscribes(mail, post):
+    """The POST a mail provider sends: 200 with no redirect, and no more mail."""
+    confirmed_subscriber(READER, post)
+    make_comment(post, name="Jo")
+    run_worker()
+    [received] = mail.to(READER)
+    url = received["List-Unsubscribe"].strip("<>")
+    # No cookie, no CSRF token: the provider has neither.
+    response = Client(enforce_csrf_checks=True).post(
+        path_of(url),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert not Subscription.objects.filter(subscriber__email=READER).exists()
+    make_comment(post, name="Jo")
+    run_worker()
+    assert len(mail.to(READER)) == 1
+
+
+def test_the_unsubscribe_link_works_in_one_click(mail, post):
+    """GET on the link in the text unsubscribes and says so; the link stays harmless."""
+    confirmed_subscriber(READER, post)
+    make_comment(post, name="Kit")
+    run_worker()
+    [received] = mail.to(READER)
+    path = path_of(link(received.text, "/comments/unsubscribe/"))
+    page = Client().get(path)
+    assert page.status_code == 200
+    assert "You will no longer get email about new comments on" in page.content.decode()
+    assert_plain_page(page)
+    assert not page.cookies
+    assert not Subscription.objects.filter(subscriber__email=READER).exists()
+    assert Client().get(path).status_code == 200
+    assert Client().get(path[:-3] + "xx/").status_code == 404
+
+
+def test_a_second_confirmation_waits_for_the_window(mail, post, settings):
+    """Asking again (in any letter case) within the window sends nothing more."""
+    other = make_post(title="On tunnels", author=post.author)
+    client = Client()
+    post_as_reader(client, post, email=READER, notify_replies="on")
+    post_as_reader(client, other, email=READER, notify_all="on")
+    post_as_reader(client, other, email="Reader@Example.org", notify_all="on")
+    run_worker()
+    assert len([m for m in mail.received if "Confirm" in m["Subject"]]) == 1
+    subscriber = Subscriber.objects.get(email=READER)
+    assert subscriber.subscriptions.count() == 2, "the subscriptions wait for confirmation"
+    # After the window a reminder may go.
+    subscriber.confirmation_sent_at -= datetime.timedelta(hours=settings.NOTIFY_CONFIRM_HOURS + 1)
+    subscriber.save()
+    from django.core.cache import cache
+
+    cache.clear()
+    post_as_reader(client, post, email=READER, notify_all="on")
+    run_worker()
+    confirmations = [m for m in mail.to(READER) if "Confirm" in m["Subject"]]
+    assert len(confirmations) == 2
+    # The same token: both links work (once).
+    assert link(confirmations[0].text, "/confirm/") == link(confirmations[1].text, "/confirm/")
+
+
+def test_one_ip_address_cannot_ask_for_mail_without_limit(mail, post, settings):
+    """Past the hourly cap the boxes are ignored: no subscriber, no mail."""
+    settings.NOTIFY_IP_HOURLY = 2
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    for n in range(3):
+        post_as_reader(client, post, email=f"victim{n}@example.org", notify_all="on")
+    run_worker()
+    confirmed = sorted(m.recipients[0] for m in mail.received if "Confirm" in m["Subject"])
+    assert confirmed == ["victim0@example.org", "victim1@example.org"]
+    assert not Subscriber.objects.filter(email="victim2@example.org").exists()
+    # Another address is counted on its own.
+    post_as_reader(Client(REMOTE_ADDR="198.51.100.8"), post, email=READER, notify_all="on")
+    assert Subscriber.objects.filter(email=READER).exists()
+
+
+def test_mail_waits_in_the_queue_while_the_server_is_down(mail, post):
+    """A failed send is queued again for later, and goes out once the server is back."""
+    confirmed_subscriber(READER, post)
+    mail.stop()
+    comment = make_comment(post, name="Lou", body="Sent while the server was down.")
+    run_worker()
+    assert mail.received == []
+    retries = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert retries.count() == 2  # the author's and the reader's
+    for retry in retries:
+        assert retry.run_after > timezone.now() + datetime.timedelta(seconds=30)
+        assert retry.args_kwargs["kwargs"]["attempt"] == 2
+    failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
+    assert failed.count() == 2
+    assert all("DeliveryDeferred" in result.exception_class_path for result in failed)
+
+    run_worker()  # not due yet: nothing happens
+    assert retries.count() == 2
+
+    mail.start()
+    retries.update(run_after=timezone.now() - datetime.timedelta(seconds=1))
+    run_worker()
+    assert sorted(m.recipients[0] for m in mail.received) == ["author@example.org", READER]
+    assert "Sent while the server was down." in mail.to(READER)[0].text
+    assert f"#comment-{comment.pk}" in mail.to(READER)[0].text
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+
+
+def test_a_moderated_comment_is_announced_once(mail, post):
+    """Approving a held comment tells subscribers; approving it again tells no one twice."""
+    confirmed_subscriber(READER, post)
+    comment = make_comment(post, name="Max", status="pending")
+    run_worker()
+    assert mail.to(READER) == []
+    from rejoinder.discussion.comments import set_status
+
+    set_status(comment, Comment.Status.APPROVED)
+    run_worker()
+    assert len(mail.to(READER)) == 1
+    set_status(comment, Comment.Status.SPAM)
+    set_status(comment, Comment.Status.APPROVED)
+    run_worker()
+    assert len(mail.to(READER)) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "temporary"),
+    [
+        (ConnectionRefusedError(), True),
+        (smtplib.SMTPServerDisconnected("gone"), True),
+        (smtplib.SMTPResponseException(451, b"try later"), True),
+        (smtplib.SMTPAuthenticationError(535, b"bad password"), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")}), False),
+        (smtplib.SMTPDataError(554, b"rejected"), False),
+        (ValueError("a bug"), False),
+    ],
+)
+def test_only_failures_that_may_pass_are_retried(error, temporary):
+    """An unreachable or busy server is tried again; a permanent refusal or a bug is not."""
+    assert is_temporary(error) is temporary
+
+
+def test_comment_text_keeps_its_shape_in_plain_text():
+    """The text part keeps paragraphs, line breaks, quotes, lists, links and code."""
+    html = (
+        "<p>First line<br>second &amp; last</p>"
+        "<blockquote><p>Quoted words</p></blockquote>"
+        '<ul><li>one</li><li>two <a href="https://example.org/x">link</a></li></ul>'
+        '<ol start="3"><li>three</li></ol><pre><code>a  b\n  c</code></pre>'
+    )
+    assert notifications.html_to_plain_text(html) == (
+        "First line\nsecond & last\n\n> Quoted words\n\n- one\n"
+        "- two link <https://example.org/x>\n\n3. three\n\na  b\n  c"
+    )
