@@ -203,11 +203,16 @@ def test_serve_runs_the_production_server(tmp_path):
     env = command_env(tmp_path, REJOINDER_SECRET_KEY="k" * 50, REJOINDER_ALLOWED_HOSTS="127.0.0.1")
     subprocess.run([REJOINDER, "migrate", "--verbosity", "0"], env=env, check=True, timeout=120)
     port = free_port()
-    with running(["serve", "--port", str(port), "--workers", "1"], env) as (url, _, _pid):
+    with running(["serve", "--port", str(port), "--workers", "1"], env) as (url, _, pid):
         status, _, body = fetch(url)
         assert status == 200 and "Nothing published yet." in body
         status, _, _ = fetch(url + "static/rejoinder/site.css")
         assert status == 200
+        with pytest.raises(AssertionError, match="no task worker"):
+            task_worker(pid)  # a pure server: the worker is its own service
+    serve = ["serve", "--port", str(free_port()), "--workers", "1", "--with-worker"]
+    with running(serve, env) as (url, _, pid):
+        assert is_running(task_worker(pid))
 
 
 @pytest.mark.parametrize(

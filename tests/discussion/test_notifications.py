@@ -398,3 +398,30 @@ def test_comment_text_keeps_its_shape_in_plain_text():
         "First line\nsecond & last\n\n> Quoted words\n\n- one\n"
         "- two link <https://example.org/x>\n\n3. three\n\na  b\n  c"
     )
+
+
+def test_the_reader_is_told_what_happens_next(mail, post):
+    """After ticking a box: "check your inbox" for a new address, "you will be emailed"
+    for an account's."""
+    client = Client()
+    response = client.post(
+        post_comment_url(post),
+        comment_form(name="Hal", email=READER, notify_replies="on", body="Tell me."),
+    )
+    assert "subscription=confirm" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Check your inbox: we sent a link to confirm your address." in page
+    client.force_login(make_user("mailless"))
+    response = client.post(post_comment_url(post), comment_form(notify_all="on", body="Tell me."))
+    assert response.status_code == 400
+    assert "Email me every new comment on this post: your account has no email address" in (
+        response.content.decode()
+    )
+    client.force_login(make_user("mailed", email="mailed@example.org"))
+    response = client.post(
+        post_comment_url(post), comment_form(notify_all="on", body="Tell me too.")
+    )
+    assert "subscription=subscribed" in response["Location"]
+    assert "You will be emailed as you asked." in client.get(response["Location"]).content.decode()
+    quiet = client.post(post_comment_url(post), comment_form(body="No mail, thanks."))
+    assert "subscription=" not in quiet["Location"]

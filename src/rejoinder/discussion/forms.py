@@ -97,6 +97,14 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
             self.add_error(
                 "email", forms.ValidationError("needed to email you (or untick the email boxes).")
             )
+        elif wants_mail and "email" not in self.fields and not self.user.email:
+            box = "notify_replies" if data.get("notify_replies") else "notify_all"
+            self.add_error(
+                box,
+                forms.ValidationError(
+                    "your account has no email address: add one to your account first."
+                ),
+            )
         if "issued" not in self.fields:
             return data
         data["form_age"] = stamp_age(data.get("issued") or "")

@@ -24,7 +24,7 @@ from rejoinder.core.addresses import in_networks, parse_network
 
 from . import spam
 from .errors import CommentRefused
-from .models import Ban, Comment, DiscussionSettings
+from .models import PATH_WIDTH, Ban, Comment, DiscussionSettings
 
 # A link in the Markdown source: every link carries its address once, and bare addresses
 # count too (as in WordPress, which counts after turning them into links).
@@ -95,8 +95,8 @@ def branch_locked(parent):
     """Whether the parent or any comment above it has had its replies closed."""
     if parent.locked:
         return True
-    width = len(parent.path) // max(parent.depth + 1, 1)
-    ancestor_ids = [int(parent.path[i : i + width], 36) for i in range(0, len(parent.path), width)]
+    path, width = parent.path, PATH_WIDTH
+    ancestor_ids = [int(path[i : i + width], 36) for i in range(0, len(path), width)]
     return Comment.objects.filter(pk__in=ancestor_ids, locked=True).exists()
 
 

@@ -68,13 +68,18 @@ def post_comment(request, year, month, day, slug):
             status = refusal.status_code
             retry_after = getattr(refusal, "retry_after", None)
         else:
-            notifications.subscribe(
+            subscriber = notifications.subscribe(
                 comment,
                 replies=data["notify_replies"],
                 everything=data["notify_all"],
                 ip_address=comment.ip_address,
             )
-            response = see_other(comment_location(comment))
+            location = comment_location(comment)
+            if subscriber is not None:
+                # Tell the reader what happens next: a confirmation link, or email.
+                state = "subscribed" if subscriber.confirmed_at else "confirm"
+                location = with_query(location, "subscription", state)
+            response = see_other(location)
             ownership.remember(request, response, comment.pk)
             return response
     context = {
@@ -104,6 +109,13 @@ def comment_location(comment):
         return comment.parent.page_url() + anchor
     kwargs = {**post.url_kwargs(), "page": threads.page_of(comment)}
     return reverse("discussion:comment_page", kwargs=kwargs) + anchor
+
+
+def with_query(url, name, value):
+    """``url`` with one more query parameter, before its fragment."""
+    address, hash_, fragment = url.partition("#")
+    joiner = "&" if "?" in address else "?"
+    return f"{address}{joiner}{name}={value}{hash_}{fragment}"
 
 
 def see_other(url):

@@ -32,6 +32,9 @@ def discussion(context, post, page=1, form=None):
         "post_comment_url": post_comment_url(post),
         "comments_open": is_open,
         "awaiting": ownership.awaiting_comment(request, post),
+        "subscription": request.GET.get("subscription")
+        if request.GET.get("subscription") in ("confirm", "subscribed")
+        else None,
         "form": form or CommentForm(user=request.user),
         "csrf_token": context.get("csrf_token"),
     }

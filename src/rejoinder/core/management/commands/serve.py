@@ -23,8 +23,14 @@ class Command(BaseCommand):
             default=server.default_workers(),
             help="Worker processes (default: one per CPU core).",
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run the task worker (notification email) beside the server, as "
+            "`rejoinder run` does. Without it, run `rejoinder db_worker` as its own service.",
+        )
 
-    def handle(self, *args, host, port, workers, **options):
+    def handle(self, *args, host, port, workers, with_worker, **options):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
-        server.exec_server(host, port, workers, self.stdout)
+        server.exec_server(host, port, workers, self.stdout, with_worker=with_worker)
