@@ -30,12 +30,15 @@ def admin_user(db):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: ids repeat across rolled-back tests."""
-    from django.core.cache import cache
+    """Each test starts with empty caches: ids repeat across rolled-back tests, and flood
+    counts must not leak from one test into the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "limits"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "limits"):
+        caches[alias].clear()
 
 
 @pytest.fixture

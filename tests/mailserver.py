@@ -45,6 +45,14 @@ class Received:
 class _Collector:
     def __init__(self):
         self.received = []
+        self.refusals = {}  # address: the reply to its RCPT TO
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        refusal = self.refusals.get(address)
+        if refusal is not None:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=policy.default)
@@ -64,6 +72,10 @@ class MailServer:
     @property
     def received(self):
         return self._collector.received
+
+    def refuse(self, address, reply):
+        """Answer ``reply`` (such as "450 4.2.2 Mailbox full") to ``RCPT TO:<address>``."""
+        self._collector.refusals[address] = reply
 
     def to(self, address):
         """The messages whose envelope went to ``address``."""

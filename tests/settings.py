@@ -19,3 +19,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Limits counted in this process's memory: a test (and its live server thread) sees its
+# own counts, cleared between tests. The shared stores (the database, Redis) are tested
+# with real server processes in tests/discussion/test_shared_limits.py.
+CACHES = {
+    **CACHES,  # noqa: F405
+    "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"},
+}

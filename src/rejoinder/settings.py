@@ -207,11 +207,19 @@ else:
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis, "limits": {**_redis, "KEY_PREFIX": "limits"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Flood and email limits must be shared by every server process (granian runs
+        # several): without Redis they are counted in the database (a table made by
+        # core's migration 0002). Local memory would let N processes each take a comment.
+        "limits": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "rejoinder_limits",
+        },
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -363,3 +371,10 @@ NOTIFY_CONFIRM_HOURS = env_int("REJOINDER_NOTIFY_CONFIRM_HOURS", 24, minimum=1, 
 # At most this many requests for email an hour from one IP address (readers without an
 # account); past it the boxes are ignored and nothing is sent.
 NOTIFY_IP_HOURLY = env_int("REJOINDER_NOTIFY_IP_HOURLY", 10, minimum=1, maximum=1000)
+
+# Quotations. The fetcher that archives sources refuses every address that is not public;
+# this lets loopback (127.0.0.0/8, ::1) through for tests and a local run. Other private
+# ranges stay refused.
+QUOTE_FETCH_ALLOW_LOOPBACK = env_bool("REJOINDER_QUOTE_FETCH_ALLOW_LOOPBACK", False)
+# The editor is warned (not stopped) when a post quotes more than this share of a source.
+QUOTE_SHARE_WARNING = env_int("REJOINDER_QUOTE_SHARE_WARNING", 30, minimum=1, maximum=100)

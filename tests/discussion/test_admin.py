@@ -116,3 +116,28 @@ def test_admin_delete_keeps_replies_under_a_tombstone(client, admin_user):
     assert Comment.objects.filter(pk=reply.pk).exists()
     post.refresh_from_db()
     assert post.comment_count == 1
+
+
+def test_a_status_changed_in_the_edit_form_is_a_decision(client, admin_user):
+    """Approving in the change form counts, teaches the classifier and is announced, like
+    the queue's Approve."""
+    post = make_post()
+    comment = make_comment(post, body="Held for a while", status="pending")
+    client.force_login(admin_user)
+    url = reverse("admin:discussion_comment_change", args=[comment.pk])
+    data = {
+        "status": "approved",
+        "type": "comment",
+        "author_name": comment.author_name,
+        "author_email": "",
+        "author_url": "",
+        "created_at_0": "2026-01-02",
+        "created_at_1": "10:00:00",
+        "body": "Held for a while",
+        "edits-TOTAL_FORMS": "0",
+        "edits-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, data).status_code == 302
+    comment.refresh_from_db()
+    post.refresh_from_db()
+    assert (comment.status, comment.trained_as, post.comment_count) == ("approved", "ham", 1)

@@ -324,12 +324,18 @@ def test_a_form_without_a_valid_stamp_is_refused(client, post, open_rules, issue
 
 
 def test_a_form_older_than_a_day_is_refused_and_served_again(client, post, open_rules):
-    response = send(client, post, body="Kept", issued=issue_stamp(time.time() - 25 * 3600))
+    """The refused form comes back with the text and a new stamp: sent again, it goes in."""
+    old = issue_stamp(time.time() - 25 * 3600)
+    response = send(client, post, body="Kept", issued=old, url="autofilled")
     assert response.status_code == 400
     page = soup(response)
     assert page.select_one("textarea[name=body]").get_text().strip() == "Kept"
     fresh = page.select_one("input[name=issued]")["value"]
-    assert fresh and fresh != ""
+    assert fresh and fresh != old
+    assert page.select_one("input[name=url]").get("value", "") == ""
+    again = {field["name"]: field.get("value", "") for field in page.select("form#respond input")}
+    again["body"] = "Kept"
+    assert client.post(post_comment_url(post), again, REMOTE_ADDR="198.51.100.7").status_code == 303
 
 
 def test_the_honeypot_catches_form_fillers(client, post, open_rules):
@@ -392,3 +398,65 @@ def test_moderators_and_editors_may_ban(client):
         client.force_login(user)
         assert client.get("/admin/discussion/ban/add/?email=x@example.org").status_code == 200
     assert not make_user("ban-author", role="author").has_perm("discussion.add_ban")
+
+
+def test_an_edit_meets_the_content_rules_again(post, open_rules, editor):
+    """A trusted reader cannot post something harmless and edit in what the rules hold."""
+    open_rules.hold_list = "casino"
+    open_rules.block_list = "viagra"
+    open_rules.save()
+    harmless = reader_comment(post, body="Nice post.")
+    assert harmless.status == Comment.Status.APPROVED
+    comments.edit_comment(harmless, "Nice post. Visit my casino.")
+    harmless.refresh_from_db()
+    assert harmless.status == Comment.Status.PENDING
+    assert harmless.hold_reasons.startswith("hold list: casino") and harmless.flagged
+    assert post.comment_count == 0 or Comment.objects.filter(status="approved").count() == 0
+    other = reader_comment(post, body="Another harmless one.")
+    comments.edit_comment(other, "Buy viagra")
+    other.refresh_from_db()
+    assert other.status == Comment.Status.SPAM
+    # A moderator's edit is trusted, and an edit that trips nothing changes nothing.
+    fine = reader_comment(post, body="Fine words.")
+    comments.edit_comment(fine, "Finer words, about the casino.", editor=editor)
+    comments.edit_comment(reader_comment(post, body="Plain."), "Plainer.")
+    assert Comment.objects.get(pk=fine.pk).status == Comment.Status.APPROVED
+    assert Comment.objects.filter(body="Plainer.", status="approved").exists()
+
+
+def test_only_content_rules_mark_a_comment_for_the_held_tab(post, held_rules):
+    held_rules.hold_links = 1
+    held_rules.save()
+    first_time = reader_comment(post)
+    assert first_time.status == Comment.Status.PENDING and not first_time.flagged
+    linked = reader_comment(post, body="See https://a.example/")
+    assert linked.status == Comment.Status.PENDING and linked.flagged
+
+
+def test_removing_a_comment_never_published_trashes_it(post, held_rules, client):
+    held = reader_comment(post, body="Never shown")
+    comments.remove_comment(held, "off topic")
+    held.refresh_from_db()
+    assert (held.status, held.removal_reason) == (Comment.Status.TRASH, "off topic")
+    assert "Removed by a moderator" not in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_a_ban_on_an_account_and_a_range_spams_both(post, held_rules):
+    user = make_user("two-faced")
+    by_account = create_comment(post=post, body="As myself", user=user, status=None)
+    by_address = reader_comment(post, ip_address="192.0.2.9", author_email="alt@example.org")
+    ban = Ban.objects.create(user=user, ip_range="192.0.2.0/24")
+    assert spam_pending_of(ban) == 2
+    assert {c.status for c in Comment.objects.filter(pk__in=[by_account.pk, by_address.pk])} == {
+        "spam"
+    }
+
+
+def test_ipv6_clients_count_per_64(client, post, open_rules):
+    open_rules.flood_seconds = 15
+    open_rules.save()
+    assert send(client, post, "2001:db8:1:2::1", email="").status_code == 303
+    assert send(client, post, "2001:db8:1:2::ffff", email="").status_code == 429
+    assert send(client, post, "2001:db8:1:3::1", email="").status_code == 303
+    assert send(client, post, "::ffff:198.51.100.20", email="").status_code == 303
+    assert send(client, post, "198.51.100.20", email="").status_code == 429

@@ -32,8 +32,11 @@ def waiting(post, *, reasons="", score=None, minutes_ago=0, **fields):
     """A pending comment (or ``status``) as the rules would have left it."""
     fields.setdefault("status", Comment.Status.PENDING)
     created = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    flagged = fields.pop("flagged", False)
     comment = make_comment(post, created_at=created, **fields)
-    Comment.objects.filter(pk=comment.pk).update(hold_reasons=reasons, spam_score=score)
+    Comment.objects.filter(pk=comment.pk).update(
+        hold_reasons=reasons, spam_score=score, flagged=flagged
+    )
     comment.refresh_from_db()
     return comment
 
@@ -173,7 +176,7 @@ def test_an_account_s_history_is_counted_by_account(client, moderator):
 def test_tabs_hold_pending_held_and_spam(client, moderator):
     """Held is pending with a rule's reason; spam is its own tab; each tab shows its count."""
     post = make_post()
-    held = waiting(post, reasons="hold list: casino")
+    held = waiting(post, reasons="hold list: casino", flagged=True)
     plain = waiting(post)
     junk = waiting(post, status=Comment.Status.SPAM, reasons="block list: viagra", score=0.99)
     make_comment(post)  # approved: in no tab
@@ -291,13 +294,15 @@ def test_remove_with_a_reason_leaves_the_reason_and_the_replies(client, moderato
 
 
 def test_remove_through_the_row_form(client, moderator):
+    """A queued comment was never published: removing it trashes it, reason on record."""
     comment = waiting(make_post())
     row = item(soup(client.get(reverse(QUEUE))), comment)
     form = row.select_one("form.queue-remove")
     assert row.select_one(f"label[for={form.select_one('input[name=reason]')['id']}]")
     response = submit(client, form, reason="Off topic")
     assert messages_after(client, response) == ["1 comment removed."]
-    assert status_of(comment) == Comment.Status.REMOVED
+    comment.refresh_from_db()
+    assert (comment.status, comment.removal_reason) == (Comment.Status.TRASH, "Off topic")
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "x" * 301])

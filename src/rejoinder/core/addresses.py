@@ -32,6 +32,24 @@ def in_networks(address, entries):
     return any(ip.version == net.version and ip in net for net in _networks(tuple(entries)))
 
 
+def address_bucket(address):
+    """What one client counts as for per-address limits.
+
+    An IPv4 address is itself; an IPv6 address counts as its /64, the block one customer
+    is given, which they can otherwise cycle through to dodge every limit; an IPv4-mapped
+    IPv6 address is its IPv4 address.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def client_address(peer, forwarded_for, trusted):
     """The client's address given the socket's ``peer`` and the X-Forwarded-For header."""
     if not trusted or not forwarded_for or not in_networks(peer, trusted):

@@ -75,7 +75,13 @@ class CommentAdmin(admin.ModelAdmin):
                 new_body = obj.body
                 obj.body = form.initial["body"]
                 comments.edit_comment(obj, new_body, editor=request.user)
+            status = obj.status
+            if "status" in form.changed_data:
+                obj.status = form.initial["status"]
             obj.save()
+            if status != obj.status:
+                # A decision like the queue's: the classifier learns, approval notifies.
+                comments.set_status(obj, status)
             # Status, name or text: the count and the cached thread follow any change.
             comments.record_change(obj.post)
             return
@@ -105,35 +111,30 @@ class CommentAdmin(admin.ModelAdmin):
             if Comment.objects.filter(pk=comment.pk).exists():
                 comments.delete_comment(comment)
 
-    def _set(self, request, queryset, status, label):
-        for comment in queryset.select_related("post"):
-            comments.set_status(comment, status)
-        messages.success(request, f"{queryset.count()} comment(s) {label}.")
+    def _decide(self, request, queryset, action):
+        # The queue's decisions, so the list's actions train and notify the same way.
+        chosen = list(queryset.select_related("post"))
+        messages.success(request, queue.decide(chosen, action))
 
     @admin.action(description="Approve the selected comments", permissions=["change"])
     def approve(self, request, queryset):
-        self._set(request, queryset, Comment.Status.APPROVED, "approved")
+        self._decide(request, queryset, queue.Action.APPROVE)
 
     @admin.action(description="Mark the selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
-        self._set(request, queryset, Comment.Status.SPAM, "marked as spam")
+        self._decide(request, queryset, queue.Action.SPAM)
 
     @admin.action(description="Move the selected comments to the trash", permissions=["change"])
     def move_to_trash(self, request, queryset):
-        self._set(request, queryset, Comment.Status.TRASH, "moved to the trash")
-
-    def _lock(self, request, queryset, locked, label):
-        for comment in queryset.select_related("post"):
-            comments.lock_branch(comment, locked=locked)
-        messages.success(request, f"{queryset.count()} comment(s) {label}.")
+        self._decide(request, queryset, queue.Action.TRASH)
 
     @admin.action(description="Lock replies under the selected comments", permissions=["change"])
     def lock_replies(self, request, queryset):
-        self._lock(request, queryset, True, "closed to replies")
+        self._decide(request, queryset, queue.Action.LOCK)
 
     @admin.action(description="Reopen replies under the selected comments", permissions=["change"])
     def reopen_replies(self, request, queryset):
-        self._lock(request, queryset, False, "reopened to replies")
+        self._decide(request, queryset, queue.Action.UNLOCK)
 
     # The moderation queue: a page of its own beside the list, for the change permission.
 

@@ -102,6 +102,7 @@ def comment_values(
     type=Comment.Type.COMMENT,
     spam_score=None,
     hold_reasons="",
+    quoted_anchor="",
 ):
     """The column values of a new comment, but its relations and place in the thread.
 
@@ -130,6 +131,9 @@ def comment_values(
         "removal_reason": "",
         "spam_score": spam_score,
         "hold_reasons": hold_reasons,
+        "flagged": False,
+        "announced_at": None,
+        "quoted_anchor": quoted_anchor,
         "trained_as": "",
     }
     if status is None:
@@ -137,6 +141,7 @@ def comment_values(
         status = verdict.status
         values["spam_score"] = verdict.score
         values["hold_reasons"] = "; ".join(verdict.reasons)[:500]
+        values["flagged"] = verdict.flagged
     values["status"] = status
     return values
 
@@ -250,7 +255,8 @@ def remove_comment(comment, reason):
     """A moderator's removal: the comment's place and replies stay, with the reason shown.
 
     The text is kept for moderators (a removal can be undone by approving again) but never
-    shown to readers.
+    shown to readers. A comment that was never published (pending, spam) has no place in
+    the thread to keep: it goes to the trash instead, unseen, the reason kept on record.
     """
     reason = reason.strip()
     if not reason:
@@ -259,6 +265,11 @@ def remove_comment(comment, reason):
         raise CommentRefused(
             "reason", f"Reason: at most 300 characters (this one has {len(reason)})."
         )
+    if comment.status != Comment.Status.APPROVED:
+        comment.removal_reason = reason
+        comment.save(update_fields=["removal_reason"])
+        set_status(comment, Comment.Status.TRASH)
+        return
     comment.status = Comment.Status.REMOVED
     comment.removal_reason = reason
     comment.save(update_fields=["status", "removal_reason"])
@@ -289,12 +300,26 @@ def can_modify(comment, user, owned_ids, now=None):
 
 @transaction.atomic
 def edit_comment(comment, body, editor=None):
-    """Change a comment's text, keeping the previous text."""
+    """Change a comment's text, keeping the previous text.
+
+    Unless a moderator or the post's author edits, the new text meets the content rules
+    again (``moderation.judge_edit``): it may be held or sent to spam.
+    """
     CommentEdit.objects.create(comment=comment, body=comment.body, editor=editor)
     comment.body = body
     comment.body_html = render_comment_markdown(body)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
+    fields = ["body", "body_html", "edited_at"]
+    trusted = editor is not None and (editor.is_staff or editor.pk == comment.post.author_id)
+    if not trusted and comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING):
+        verdict = moderation.judge_edit(comment)
+        if verdict.status != comment.status or verdict.reasons:
+            comment.status = verdict.status
+            comment.hold_reasons = "; ".join(verdict.reasons)[:500]
+            comment.flagged = verdict.flagged
+            comment.spam_score = verdict.score
+            fields += ["status", "hold_reasons", "flagged", "spam_score"]
+    comment.save(update_fields=fields)
     record_change(comment.post)
     return comment
 

@@ -85,6 +85,15 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
                 # The "(optional)" note beside the label, read out with the field.
                 self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}-hint"
 
+    def renew(self):
+        """Before showing a refused form again: a new stamp (so "send it again" works even
+        if the old one had expired) and the robots' field emptied (a browser's autofill
+        may have filled it)."""
+        if self.is_bound and "issued" in self.fields:
+            self.data = self.data.copy()
+            self.data["issued"] = issue_stamp()
+            self.data["url"] = ""
+
     def clean(self):
         data = super().clean()
         if data.get("url"):

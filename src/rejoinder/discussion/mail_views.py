@@ -5,6 +5,12 @@ signature made with the site's secret). For the same reason their forms carry no
 token and the views are exempt from the check: a forger would need the very link they
 are trying to forge, and RFC 8058's one-click POST comes from a mail provider that has
 no cookie to send.
+
+Mail scanners, link checkers and previews fetch every link in a message, so a GET never
+confirms or moderates: it shows a page with one button, and the button's POST acts. (An
+unsubscribe GET does act: one click must be enough, and a scanner unsubscribing an
+address is harmless.) The only cookie any of them sets is the confirm button's, which
+remembers that this browser confirmed the address.
 """
 
 from django.core import signing
@@ -12,7 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from . import comments, notifications
 from .models import Comment, Subscription
@@ -25,18 +31,33 @@ def _page(request, template, context, status=200):
     return response
 
 
+@csrf_exempt
 @never_cache
-@require_safe
+@require_http_methods(["GET", "POST"])
 def confirm(request, token):
-    """Confirm a reader's address from the link in the confirmation email; once.
+    """The link in a confirmation email: GET shows what it starts and one button.
 
-    A second visit finds the token gone and says the link was used or is not valid.
+    The button's POST confirms the address and starts its waiting subscriptions, once:
+    it uses the token up, so pressing it again, or a later visit, says the link was used
+    or is not valid. Its response also remembers, in a signed cookie, that this browser
+    confirmed the address (``notifications.remember_confirmed_browser``).
     """
-    subscriber = notifications.confirm(token)
-    if subscriber is None:
-        return _page(request, "mail_confirm.html", {"confirmed": False}, status=404)
-    subscriptions = subscriber.subscriptions.select_related("post", "comment")
-    return _page(request, "mail_confirm.html", {"confirmed": True, "subscriptions": subscriptions})
+    invalid = {"valid": False, "done": False}
+    if request.method == "POST":
+        confirmed = notifications.confirm(token)
+        if confirmed is None:
+            return _page(request, "mail_confirm.html", invalid, status=404)
+        subscriber, started = confirmed
+        context = {"valid": True, "done": True, "subscriptions": started}
+        response = _page(request, "mail_confirm.html", context)
+        notifications.remember_confirmed_browser(request, response, subscriber.email)
+        return response
+    pending = notifications.pending_confirmation(token)
+    if pending is None:
+        return _page(request, "mail_confirm.html", invalid, status=404)
+    _subscriber, waiting = pending
+    context = {"valid": True, "done": False, "subscriptions": waiting}
+    return _page(request, "mail_confirm.html", context)
 
 
 @csrf_exempt
@@ -92,28 +113,30 @@ def moderate(request, token):
     try:
         link = notifications.read_moderation_token(token)
     except signing.SignatureExpired:
-        context = {"problem": "expired", "days": notifications.MODERATION_LINK_MAX_AGE.days}
+        context = {"expired": True, "days": notifications.MODERATION_LINK_MAX_AGE.days}
         return _page(request, "mail_moderate.html", context, status=410)
     except signing.BadSignature:
-        return _page(request, "mail_moderate.html", {"problem": "invalid"}, status=404)
+        return _page(request, "mail_moderate.html", {"invalid": True}, status=404)
     comment = (
         Comment.objects.select_related("post", "post__author").filter(pk=link.comment_id).first()
     )
     if comment is None:
-        return _page(request, "mail_moderate.html", {"problem": "gone"}, status=404)
+        return _page(request, "mail_moderate.html", {"gone": True}, status=404)
     author = comment.post.author
     if author.pk != link.author_id or not author.is_active:
-        return _page(request, "mail_moderate.html", {"problem": "invalid"}, status=404)
+        return _page(request, "mail_moderate.html", {"invalid": True}, status=404)
     context = {
         "comment": comment,
         "post": comment.post,
-        "action": link.action,
         "label": notifications.MODERATION_LABELS[link.action],
+        # Approving is the safe choice; the others get the warning style.
+        "danger": link.action != "approve",
     }
     if comment.status != link.status:
-        context["problem"] = "decided"
+        context["decided"] = True
         return _page(request, "mail_moderate.html", context, status=409)
     if request.method == "POST":
         comments.set_status(comment, notifications.MODERATION_ACTIONS[link.action])
         context["done"] = True
+        context["published"] = comment.status == Comment.Status.APPROVED
     return _page(request, "mail_moderate.html", context)

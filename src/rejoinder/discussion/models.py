@@ -87,6 +87,10 @@ class Comment(models.Model):
     body = models.TextField("comment")
     body_html = models.TextField(editable=False, blank=True)
 
+    # Quote-reply: the anchor of what the comment quoted ("quotation-3", "p-12",
+    # "comment-45"), so it links back to the passage; empty when it quotes nothing.
+    quoted_anchor = models.CharField(max_length=40, blank=True, default="")
+
     # Moderation. A locked comment takes no more replies (nor does anything under it).
     locked = models.BooleanField("replies closed", default=False)
     # Set when a moderator removes the comment: shown in its place ("Removed by a
@@ -96,6 +100,11 @@ class Comment(models.Model):
     # moderation rules held it, for the queue.
     spam_score = models.FloatField(null=True, blank=True)
     hold_reasons = models.CharField(max_length=500, blank=True)
+    # Held by a content rule (hold list, links, spam score), not only by pre-moderation:
+    # the queue's "held" tab.
+    flagged = models.BooleanField(default=False)
+    # When subscribers were told of this comment (claimed once, whoever approves it).
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     # What the classifier last learnt from this comment, so a reversed decision is unlearnt.
     trained_as = models.CharField(max_length=4, blank=True, default="")
 
@@ -301,6 +310,10 @@ class Subscription(models.Model):
     subscriber = models.ForeignKey(
         Subscriber, related_name="subscriptions", on_delete=models.CASCADE
     )
+    # Each subscription asked for by a reader without an account is confirmed by its own
+    # link (or by a browser that confirmed the address before): a confirmed address alone
+    # must not let anyone subscribe it to every post.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     post = models.ForeignKey(Post, related_name="+", on_delete=models.CASCADE)
     comment = models.ForeignKey(
         Comment, null=True, blank=True, related_name="+", on_delete=models.CASCADE

@@ -31,11 +31,20 @@ from .models import PATH_WIDTH, Ban, Comment, DiscussionSettings
 LINK = re.compile(r"https?://|(?<![/.\w])www\.", re.IGNORECASE)
 
 
+# Reasons that hold a comment for who wrote it or where, not for what it says.
+PRE_MODERATION = ("this post holds every comment", "every comment is held", "first comment")
+
+
 @dataclass
 class Verdict:
     status: str
     reasons: list = field(default_factory=list)
     score: float | None = None
+
+    @property
+    def flagged(self):
+        """Held or spammed by a content rule, not only by pre-moderation."""
+        return any(reason not in PRE_MODERATION for reason in self.reasons)
 
 
 def is_exempt(candidate):
@@ -145,6 +154,22 @@ def judge(candidate, rules=None):
     return Verdict(status, reasons, score)
 
 
+def judge_edit(comment, rules=None):
+    """The status an edited comment falls to: the content rules again, not pre-moderation.
+
+    An approved comment stays approved unless its new text trips a content rule (block
+    list or spam score: spam; hold list, links, a middling score: held); a held one stays
+    held. Otherwise a trusted reader could post something harmless and edit in the spam.
+    """
+    verdict = judge(comment, rules)
+    if verdict.status == Comment.Status.SPAM:
+        return verdict
+    content = [reason for reason in verdict.reasons if reason not in PRE_MODERATION]
+    if content and comment.status == Comment.Status.APPROVED:
+        return Verdict(Comment.Status.PENDING, content, verdict.score)
+    return Verdict(comment.status, content, verdict.score)
+
+
 def is_trusted(candidate, needed):
     """Whether the commenter already has ``needed`` approved comments (by account or email)."""
     if needed == 0:
@@ -213,14 +238,17 @@ def spam_pending_of(ban):
     from . import comments
 
     pending = Comment.objects.filter(status=Comment.Status.PENDING).select_related("post")
+    who = Q(pk__in=[])
     if ban.user_id:
-        matched = list(pending.filter(user_id=ban.user_id))
-    elif ban.email:
-        matched = list(pending.filter(author_email__iexact=ban.email))
-    else:
-        matched = [
+        who |= Q(user_id=ban.user_id)
+    if ban.email:
+        who |= Q(author_email__iexact=ban.email)
+    matched = list(pending.filter(who))
+    if ban.ip_range:
+        seen = {c.pk for c in matched}
+        matched += [
             c
-            for c in pending.exclude(ip_address=None)
+            for c in pending.exclude(ip_address=None).exclude(pk__in=seen)
             if in_networks(c.ip_address, (ban.ip_range,))
         ]
     for comment in matched:

@@ -6,8 +6,9 @@ What goes out (``docs/notifications.md``):
   signed approve / spam / trash links (``Kind.AUTHOR_COMMENT``, ``AUTHOR_MODERATION``);
 * to readers who ticked a box, once their address is confirmed: a reply to their comment
   (``REPLY``) or every new comment on the post (``POST_COMMENT``);
-* to a reader's unconfirmed address: one request to confirm it (``CONFIRM``), and
-  nothing else until it is confirmed (double opt-in).
+* to a reader's unconfirmed subscriptions: one request to confirm them (``CONFIRM``),
+  and nothing else until they are confirmed (double opt-in, per subscription: a confirmed
+  address alone does not let anyone subscribe it to every post).
 
 Nothing here talks to the mail server. The functions called when comments come and go
 decide who is told and queue ``tasks.send_notification``, one task per message, so each
@@ -24,22 +25,23 @@ import secrets
 from collections import namedtuple
 from email.utils import formataddr
 from enum import StrEnum
-from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
+from rejoinder.core.addresses import address_bucket
 from rejoinder.core.people import public_name
 
 from . import throttle
 from .models import Comment, DiscussionSettings, Subscriber, Subscription
+from .plaintext import html_to_plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +112,30 @@ def comment_approved(comment):
     """A comment was published: queue the email to the readers who asked for it.
 
     One task finds the addresses (``recipients()``) in the worker, so a post with many
-    subscribers does not slow the request down; it is only queued if anyone could be told.
+    subscribers does not slow the request down. A comment is announced once: nothing is
+    queued for one announced before (published, unpublished and published again). With
+    no one to tell, the comment counts as announced now, so a reader who subscribes later
+    does not hear of it when it is published again.
     """
+    if Comment.objects.filter(pk=comment.pk, announced_at__isnull=False).exists():
+        return
     if _subscriptions_for(comment).exists():
         _enqueue("notify_subscribers", comment_id=comment.pk)
+    else:
+        claim_announcement(comment.pk)
+
+
+def claim_announcement(comment_id):
+    """Whether subscribers are to be told of this comment now: True once per comment.
+
+    One conditional UPDATE of ``Comment.announced_at``: of two workers, or two approvals,
+    racing for the same comment exactly one gets the row. Only a published comment is
+    claimed, so one unpublished before its task ran is announced when published again.
+    """
+    claimed = Comment.objects.filter(
+        pk=comment_id, status=Comment.Status.APPROVED, announced_at__isnull=True
+    ).update(announced_at=timezone.now())
+    return claimed == 1
 
 
 def author_kind(comment, rules):
@@ -156,11 +178,15 @@ def recipients(comment):
 
 
 def _subscriptions_for(comment):
-    """Confirmed subscriptions to ``comment``'s post, and to replies to its parent."""
+    """Confirmed subscriptions to ``comment``'s post, and to replies to its parent.
+
+    Each subscription is confirmed on its own (``Subscription.confirmed_at``): that the
+    address was confirmed once is not enough.
+    """
     wanted = Q(post_id=comment.post_id, comment__isnull=True)
     if comment.parent_id is not None:
         wanted |= Q(comment_id=comment.parent_id)
-    return Subscription.objects.filter(wanted, subscriber__confirmed_at__isnull=False)
+    return Subscription.objects.filter(wanted, confirmed_at__isnull=False)
 
 
 def _enqueue(task_name, **kwargs):
@@ -185,16 +211,30 @@ def _enqueue(task_name, **kwargs):
 # Subscribing, confirming, unsubscribing.
 
 
+# What a reader is told after ticking a box (``?subscription=`` on the page they land on).
+NOTICE_SUBSCRIBED = "subscribed"
+NOTICE_CONFIRM = "confirm"
+
+# What ``subscribe()`` did: the subscriber; whether every subscription asked for is
+# confirmed (email will come); whether a confirmation link for them went to the address,
+# now or earlier within the window, and still works.
+Subscribed = namedtuple("Subscribed", "subscriber confirmed link_pending")
+
+
 @never_fails_the_comment
-def subscribe(comment, *, replies, everything, ip_address):
-    """Record a commenter's "email me" boxes; ask an unconfirmed address to confirm.
+def subscribe(comment, *, replies, everything, ip_address, confirmed_browser=False):
+    """Record a commenter's "email me" boxes; ask for confirmation where it is needed.
 
     ``replies``: replies to ``comment``; ``everything``: every new comment on its post.
-    A signed-in commenter's account address counts as confirmed. Any other address gets
-    one confirmation request at most every ``NOTIFY_CONFIRM_HOURS``, and one IP address
-    may ask for email ``NOTIFY_IP_HOURLY`` times an hour; past that the boxes are ignored.
-    Until the address is confirmed nothing else is sent to it. Returns the subscriber, or
-    None when nothing was recorded.
+    Each subscription is confirmed on its own. It is confirmed at once when a signed-in
+    commenter uses their account's address, or when ``confirmed_browser`` says this
+    browser confirmed the address before (``browser_confirmed()``). Otherwise it waits,
+    and the address gets a confirmation request, at most one every
+    ``NOTIFY_CONFIRM_HOURS``; one IP address (its /64 for IPv6) may ask for email
+    ``NOTIFY_IP_HOURLY`` times an hour, past which the boxes are ignored.
+
+    Returns ``Subscribed``, or None when nothing was recorded; ``subscription_notice()``
+    turns it into what the reader is told.
     """
     email = normalize_address(comment.author_email)
     if not (replies or everything) or not email:
@@ -206,33 +246,62 @@ def subscribe(comment, *, replies, everything, ip_address):
     if not from_account and ip_address and not _within_ip_limit(ip_address):
         logger.info("Ignored a request for email: too many from one IP address this hour.")
         return None
+    proven = from_account or confirmed_browser
+    now = timezone.now()
     with transaction.atomic():
         subscriber, _created = Subscriber.objects.get_or_create(email=email)
-        if from_account and subscriber.confirmed_at is None:
-            subscriber.confirmed_at = timezone.now()
-            subscriber.confirm_token = ""
-            subscriber.save(update_fields=["confirmed_at", "confirm_token"])
-        if replies:
-            Subscription.objects.get_or_create(
-                subscriber=subscriber, post_id=comment.post_id, comment=comment
+        if proven and subscriber.confirmed_at is None:
+            subscriber.confirmed_at = now
+            subscriber.save(update_fields=["confirmed_at"])
+        subscriptions = []
+        for target in ([comment] if replies else []) + ([None] if everything else []):
+            subscription, _created = Subscription.objects.get_or_create(
+                subscriber=subscriber,
+                post_id=comment.post_id,
+                comment=target,
+                defaults={"confirmed_at": now if proven else None},
             )
-        if everything:
-            Subscription.objects.get_or_create(
-                subscriber=subscriber, post_id=comment.post_id, comment=None
-            )
-        if subscriber.confirmed_at is None and _claim_confirmation(subscriber):
+            if proven and subscription.confirmed_at is None:
+                subscription.confirmed_at = now
+                subscription.save(update_fields=["confirmed_at"])
+            subscriptions.append(subscription)
+        confirmed = all(subscription.confirmed_at for subscription in subscriptions)
+        if not confirmed and _claim_confirmation(subscriber):
             _enqueue(
                 "send_notification",
                 kind=Kind.CONFIRM.value,
                 subscriber_id=subscriber.pk,
                 comment_id=comment.pk,
             )
-    return subscriber
+    link_pending = not confirmed and _link_pending(subscriber, now)
+    return Subscribed(subscriber, confirmed, link_pending)
+
+
+def subscription_notice(outcome):
+    """What the page tells a reader who ticked a box, from ``subscribe()``'s outcome.
+
+    ``NOTICE_SUBSCRIBED`` when email will come; ``NOTICE_CONFIRM`` when a link to confirm
+    went to the address, now or within the window, and following it starts these
+    subscriptions; None when nothing was recorded or no working link is on its way (the
+    window is still closed after a link was used or voided), rather than a promise of an
+    email that did not go.
+    """
+    if outcome is None:
+        return None
+    if outcome.confirmed:
+        return NOTICE_SUBSCRIBED
+    if outcome.link_pending:
+        return NOTICE_CONFIRM
+    return None
 
 
 def _within_ip_limit(ip_address, now=None):
-    """Count one request for email from ``ip_address``; False past the hourly limit."""
-    count, _wait = throttle.count_this_hour("notify-ip", ip_address, now)
+    """Count one request for email from ``ip_address``; False past the hourly limit.
+
+    Counted per ``address_bucket``: an IPv6 address as its /64 (one customer's block,
+    which they could otherwise cycle through), an IPv4-mapped one as its IPv4 address.
+    """
+    count, _wait = throttle.count_this_hour("notify-ip", address_bucket(ip_address), now)
     return count <= settings.NOTIFY_IP_HOURLY
 
 
@@ -241,17 +310,18 @@ def _claim_confirmation(subscriber):
 
     One per address per ``NOTIFY_CONFIRM_HOURS``: the database's ``confirmation_sent_at``
     for the exact address, and a cache key for the address in any letter case. The
-    update is conditional, so two requests at once cannot both send.
+    update is conditional, so two requests at once cannot both send. A link not yet used
+    keeps its token, so a reminder carries the same link.
     """
     hours = settings.NOTIFY_CONFIRM_HOURS
     confirm_key = throttle.limit_key("notify", "confirm", address_key(subscriber.email))
-    if not cache.add(confirm_key, 1, hours * 3600):
+    if not throttle.cache.add(confirm_key, 1, hours * 3600):
         return False
     now = timezone.now()
     token = subscriber.confirm_token or secrets.token_urlsafe(32)
     recently = Q(confirmation_sent_at__gte=now - datetime.timedelta(hours=hours))
     claimed = (
-        Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True)
+        Subscriber.objects.filter(pk=subscriber.pk)
         .exclude(recently)
         .update(confirmation_sent_at=now, confirm_token=token)
     )
@@ -260,21 +330,107 @@ def _claim_confirmation(subscriber):
     return bool(claimed)
 
 
-def confirm(token):
-    """Confirm the address a confirmation link was sent to; return its subscriber.
+def _link_pending(subscriber, now):
+    """Whether a working confirmation link went to ``subscriber`` within the window."""
+    sent = subscriber.confirmation_sent_at
+    window = datetime.timedelta(hours=settings.NOTIFY_CONFIRM_HOURS)
+    return bool(subscriber.confirm_token) and sent is not None and sent >= now - window
 
-    The link works once: its token is cleared as the address is confirmed. Returns None
-    for a used or unknown token.
+
+def unconfirmed_subscriptions(subscriber):
+    """The subscriptions a confirmation link of ``subscriber``'s would start."""
+    return (
+        subscriber.subscriptions.filter(confirmed_at__isnull=True)
+        .select_related("post", "comment")
+        .order_by("pk")
+    )
+
+
+def pending_confirmation(token):
+    """(subscriber, the subscriptions confirming would start) for a confirmation link,
+    changing nothing; None for a used or unknown token."""
+    subscriber = Subscriber.objects.filter(confirm_token=token).first() if token else None
+    if subscriber is None:
+        return None
+    return subscriber, list(unconfirmed_subscriptions(subscriber))
+
+
+def confirm(token):
+    """Confirm the address a confirmation link was sent to, and start its subscriptions.
+
+    Every subscription of the address still waiting is confirmed, and the address is
+    marked confirmed. The link works once: its token is cleared by a conditional update,
+    so of two requests at once one confirms. Returns (subscriber, the subscriptions
+    started), or None for a used or unknown token.
     """
     if not token:
         return None
-    subscriber = Subscriber.objects.filter(confirm_token=token).first()
-    if subscriber is None:
-        return None
-    confirmed = Subscriber.objects.filter(pk=subscriber.pk, confirm_token=token).update(
-        confirm_token="", confirmed_at=timezone.now()
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.filter(confirm_token=token).first()
+        if subscriber is None:
+            return None
+        used = Subscriber.objects.filter(pk=subscriber.pk, confirm_token=token).update(
+            confirm_token="", confirmed_at=now
+        )
+        if not used:
+            return None
+        started = list(unconfirmed_subscriptions(subscriber))
+        Subscription.objects.filter(pk__in=[s.pk for s in started]).update(confirmed_at=now)
+    for subscription in started:
+        subscription.confirmed_at = now
+    subscriber.confirm_token, subscriber.confirmed_at = "", now
+    return subscriber, started
+
+
+# A browser that confirmed an address: a signed cookie of keyed digests of the addresses
+# (never the addresses), set when a confirmation link's button is pressed. Later boxes
+# ticked with one of those addresses in that browser are confirmed at once.
+BROWSER_COOKIE = "rejoinder_confirmed"
+_BROWSER_SALT = "rejoinder.discussion.confirmed-browser"
+BROWSER_COOKIE_AGE = datetime.timedelta(days=365)
+_BROWSER_KEEP = 10  # the most recent addresses remembered
+
+
+def _address_digest(email):
+    """A keyed digest of an address as stored: no one without the site's secret can tell
+    which address it is, or make one."""
+    value = normalize_address(email)
+    return salted_hmac(_BROWSER_SALT, value, algorithm="sha256").hexdigest()[:32]
+
+
+def _confirmed_digests(request):
+    raw = request.get_signed_cookie(
+        BROWSER_COOKIE,
+        default="",
+        salt=_BROWSER_SALT,
+        max_age=BROWSER_COOKIE_AGE.total_seconds(),
     )
-    return subscriber if confirmed else None
+    return [part for part in raw.split(".") if part]
+
+
+def browser_confirmed(request, email):
+    """Whether this browser confirmed ``email`` before (its signed cookie says so)."""
+    if not email:
+        return False
+    digest = _address_digest(email)
+    return any(constant_time_compare(digest, known) for known in _confirmed_digests(request))
+
+
+def remember_confirmed_browser(request, response, email):
+    """Note on ``response`` that this browser confirmed ``email``: a signed, HTTP-only,
+    SameSite=Lax cookie (secure as the session's) for ``BROWSER_COOKIE_AGE``."""
+    digest = _address_digest(email)
+    known = [digest, *(d for d in _confirmed_digests(request) if d != digest)][:_BROWSER_KEEP]
+    response.set_signed_cookie(
+        BROWSER_COOKIE,
+        ".".join(known),
+        salt=_BROWSER_SALT,
+        max_age=int(BROWSER_COOKIE_AGE.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 def unsubscribe(subscriber_id, subscription_id=None):
@@ -411,7 +567,7 @@ def _to_subscriber(kind, comment, subscription_id):
     subscription = (
         Subscription.objects.select_related("subscriber").filter(pk=subscription_id).first()
     )
-    if subscription is None or subscription.subscriber.confirmed_at is None:
+    if subscription is None or subscription.confirmed_at is None:
         return None
     subscriber = subscription.subscriber
     if (
@@ -439,30 +595,50 @@ def _to_subscriber(kind, comment, subscription_id):
 
 
 def _confirmation(subscriber_id, comment_id):
+    """The request to confirm an address, naming every subscription the link starts."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or subscriber.confirmed_at is not None or not subscriber.confirm_token:
+    if subscriber is None or not subscriber.confirm_token:
         return None
-    subscriptions = list(subscriber.subscriptions.select_related("post"))
-    if not subscriptions:
+    waiting = list(unconfirmed_subscriptions(subscriber))
+    if not waiting:
         return None
-    comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
-    post = comment.post if comment is not None else subscriptions[0].post
-    wants = []
-    if any(s.comment_id is not None and s.post_id == post.pk for s in subscriptions):
-        wants.append("replies to your comment")
-    if any(s.comment_id is None and s.post_id == post.pk for s in subscriptions):
-        wants.append("every new comment")
-    wants = " and ".join(wants) or "comments"
-    subject = f"Confirm your email address for comments on “{post.title}”"
+    # The post the reader commented on first, then the others in the order asked for.
+    comment = Comment.objects.filter(pk=comment_id).only("post_id").first()
+    first_post = comment.post_id if comment is not None else waiting[0].post_id
+    waiting.sort(key=lambda s: (s.post_id != first_post, s.pk))
+    posts = {}
+    for subscription in waiting:
+        entry = posts.setdefault(
+            subscription.post_id, {"post": subscription.post, "replies": False, "all": False}
+        )
+        entry["all" if subscription.comment_id is None else "replies"] = True
+    items = [
+        {
+            "title": entry["post"].title,
+            "url": site_address(entry["post"].get_absolute_url()),
+            "wants": " and ".join(
+                want
+                for want, wanted in (
+                    ("replies to your comment", entry["replies"]),
+                    ("every new comment", entry["all"]),
+                )
+                if wanted
+            ),
+        }
+        for entry in posts.values()
+    ]
+    others = len(items) - 1
+    where = f"“{items[0]['title']}”"
+    if others:
+        where += f" and {others} other post{'s' if others != 1 else ''}"
+    subject = f"Confirm your email address for comments on {where}"
     why = (
-        f"You get this email because someone, we hope you, commented on “{post.title}” with "
+        f"You get this email because someone, we hope you, commented on {where} with "
         "this address and asked for email. Nothing more is sent until you confirm; if it "
         "was not you, ignore this message or unsubscribe."
     )
     context = {
-        "post_title": post.title,
-        "post_url": site_address(post.get_absolute_url()),
-        "wants": wants,
+        "items": items,
         "confirm_url": site_address(reverse("discussion:confirm", args=[subscriber.confirm_token])),
     }
     unsubscribe_url = site_address(
@@ -561,112 +737,3 @@ def address_key(email):
 
 def same_address(first, second):
     return bool(first) and bool(second) and address_key(first) == address_key(second)
-
-
-# Plain text of a comment.
-
-
-class _PlainText(HTMLParser):
-    """A comment's sanitized HTML as plain text: paragraphs, "- " and "1. " lists,
-    "> " quotations, links as "text <address>"."""
-
-    BLOCKS = {"p", "pre", "blockquote", "ul", "ol", "li"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.blocks = []
-        self.quote = 0
-        self.lists = []  # per open list: None (bullets) or the next number
-        self.list_ids = []
-        self.pre = False
-        self.links = []
-        self._lists_seen = 0
-        self._start_block()
-
-    def _start_block(self, marker=""):
-        self.current = {
-            "list": self.list_ids[-1] if self.list_ids else None,
-            "quote": self.quote,
-            "indent": max(0, len(self.lists) - 1),
-            "marker": marker,
-            "pre": self.pre,
-            "chunks": [],
-        }
-        self.blocks.append(self.current)
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "blockquote":
-            self.quote += 1
-        elif tag == "pre":
-            self.pre = True
-        elif tag in ("ul", "ol"):
-            start = dict(attrs).get("start") or "1"
-            self.lists.append(None if tag == "ul" else int(start) if start.isdigit() else 1)
-            self._lists_seen += 1
-            self.list_ids.append(self._lists_seen)
-        if tag == "li":
-            number = self.lists[-1] if self.lists else None
-            if isinstance(number, int):
-                self.lists[-1] += 1
-                self._start_block(f"{number}. ")
-            else:
-                self._start_block("- ")
-        elif tag in self.BLOCKS:
-            self._start_block()
-        elif tag == "br":
-            self.current["chunks"].append("\n" if self.pre else "\x00")
-        elif tag == "a":
-            self.links.append(dict(attrs).get("href") or "")
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self.links:
-            href = self.links.pop()
-            if href:
-                self.current["chunks"].append(f" <{href}>")
-        elif tag == "blockquote":
-            self.quote = max(0, self.quote - 1)
-        elif tag == "pre":
-            self.pre = False
-        elif tag in ("ul", "ol") and self.lists:
-            self.lists.pop()
-            self.list_ids.pop()
-        if tag in self.BLOCKS:
-            self._start_block()
-
-    def handle_data(self, data):
-        self.current["chunks"].append(data)
-
-    def text(self):
-        out = []
-        for block in self.blocks:
-            body = "".join(block["chunks"])
-            if block["pre"]:
-                lines = body.strip("\n").split("\n")
-            else:
-                lines = [" ".join(line.split()) for line in body.split("\x00")]
-            if not any(line.strip() for line in lines):
-                continue
-            quote = "> " * block["quote"]
-            indent = "  " * block["indent"]
-            first = indent + block["marker"]
-            rest = indent + " " * len(block["marker"])
-            rendered = "\n".join(
-                (quote + (first if i == 0 else rest) + line).rstrip()
-                for i, line in enumerate(lines)
-            )
-            # Items of one list follow each other line by line; all else is a paragraph.
-            item_of = block["list"] if block["marker"] else None
-            tight = item_of is not None and bool(out) and out[-1][0] == item_of
-            out.append((item_of, rendered, tight))
-        return "".join(
-            ("" if i == 0 else "\n" if tight else "\n\n") + text
-            for i, (_list, text, tight) in enumerate(out)
-        )
-
-
-def html_to_plain_text(html):
-    """The plain text of sanitized comment HTML, for the text part of an email."""
-    parser = _PlainText()
-    parser.feed(html or "")
-    parser.close()
-    return parser.text()

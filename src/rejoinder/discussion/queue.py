@@ -37,7 +37,8 @@ class Tab(models.TextChoices):
 # held (a reason is recorded), as opposed to pre-moderation of a whole post or site alone.
 FILTERS = {
     Tab.PENDING: Q(status=Comment.Status.PENDING),
-    Tab.HELD: Q(status=Comment.Status.PENDING) & ~Q(hold_reasons=""),
+    # Held by what it says (hold list, links, spam score), not only by pre-moderation.
+    Tab.HELD: Q(status=Comment.Status.PENDING, flagged=True),
     Tab.SPAM: Q(status=Comment.Status.SPAM),
 }
 

@@ -5,15 +5,19 @@ is its own task, so one failing address or a mail server outage never holds up o
 repeats the others. django-tasks does not retry a task: on a failure that may pass (the
 server unreachable or busy) ``send_notification`` queues itself again with ``run_after``
 further and further off (``RETRY_DELAYS``), and gives up after the last.
+
+Nothing logged or stored in a task result names an address: an SMTP error's text often
+does (``SMTPRecipientsRefused`` holds the recipients, a reply may quote them), so the log
+and the exceptions recorded say only the kind of message, its ids and the SMTP code.
 """
 
 import datetime
 import logging
 import smtplib
 
+from django.db import transaction
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
 from . import notifications
 from .models import Comment
@@ -32,7 +36,14 @@ RETRY_DELAYS = [
 
 
 class DeliveryDeferred(Exception):
-    """An attempt failed and the message is queued again (the task result says why)."""
+    """An attempt failed and the message is queued again (the task result says why).
+
+    Its text names no address: the failure is described by ``describe_failure()``.
+    """
+
+
+class DeliveryFailed(Exception):
+    """Sending failed for good (a permanent refusal, or the last attempt); address-free."""
 
 
 @task()
@@ -41,7 +52,8 @@ def send_notification(kind, comment_id=None, subscription_id=None, subscriber_id
 
     Returns "sent", or "skipped" when the message no longer applies. A temporary failure
     queues the next attempt and raises ``DeliveryDeferred``, so this attempt is recorded
-    as failed with the reason.
+    as failed with the reason; a permanent one raises ``DeliveryFailed``. Neither carries
+    the SMTP error itself (raised ``from None``), whose text may hold the address.
     """
     ids = {
         "comment_id": comment_id,
@@ -54,22 +66,21 @@ def send_notification(kind, comment_id=None, subscription_id=None, subscriber_id
     try:
         message.send()
     except Exception as error:
+        failure = describe_failure(error)
+        what = f"a {kind} email ({_describe_ids(ids)})"
         if not is_temporary(error) or attempt > len(RETRY_DELAYS):
-            logger.error("Gave up sending a %s email after %d attempts: %s", kind, attempt, error)
-            raise
+            logger.error("Gave up sending %s after %d attempts: %s.", what, attempt, failure)
+            raise DeliveryFailed(
+                f"Gave up sending {what} after {attempt} attempts: {failure}."
+            ) from None
         run_after = timezone.now() + RETRY_DELAYS[attempt - 1]
         send_notification.using(run_after=run_after).enqueue(kind=kind, **ids, attempt=attempt + 1)
-        logger.warning(
-            "Could not send a %s email (%s); attempt %d at %s.",
-            kind,
-            error,
-            attempt + 1,
-            run_after.isoformat(timespec="seconds"),
-        )
+        when = run_after.isoformat(timespec="seconds")
+        logger.warning("Could not send %s: %s; attempt %d at %s.", what, failure, attempt + 1, when)
         raise DeliveryDeferred(
-            f"Attempt {attempt} failed ({error!r}); attempt {attempt + 1} is queued "
-            f"for {run_after.isoformat(timespec='seconds')}."
-        ) from error
+            f"Attempt {attempt} to send {what} failed: {failure}; attempt {attempt + 1} is "
+            f"queued for {when}."
+        ) from None
     return "sent"
 
 
@@ -78,27 +89,43 @@ def notify_subscribers(comment_id):
     """Queue one email per subscribed address about a published comment.
 
     Each address hears of a comment once, even if it is published again after being
-    unpublished: a comment already announced is not announced again. Returns how many
-    messages were queued.
+    unpublished: the task first claims the comment (``notifications.claim_announcement``,
+    a conditional update of ``Comment.announced_at``), and only the one that gets it
+    queues the email, in the same transaction: a failure to queue it rolls the claim back
+    too, and the comment is announced when next published. Returns how many messages
+    were queued.
     """
-    comment = (
-        Comment.objects.select_related("post", "post__author", "user").filter(pk=comment_id).first()
-    )
-    if comment is None or comment.status != Comment.Status.APPROVED:
-        return 0
-    announced = DBTaskResult.objects.filter(
-        task_path=notify_subscribers.module_path,
-        status=TaskResultStatus.SUCCESSFUL,
-        args_kwargs__kwargs__comment_id=comment_id,
-    )
-    if announced.exists():
-        return 0
-    chosen = notifications.recipients(comment)
-    for kind, subscription in chosen:
-        send_notification.enqueue(
-            kind=kind.value, comment_id=comment.pk, subscription_id=subscription.pk
-        )
+    with transaction.atomic():
+        if not notifications.claim_announcement(comment_id):
+            return 0
+        comment = Comment.objects.select_related("post", "post__author", "user").get(pk=comment_id)
+        chosen = notifications.recipients(comment)
+        for kind, subscription in chosen:
+            send_notification.enqueue(
+                kind=kind.value, comment_id=comment.pk, subscription_id=subscription.pk
+            )
     return len(chosen)
+
+
+def describe_failure(error):
+    """What went wrong in sending, without any address: the error's kind and SMTP code(s).
+
+    An SMTP error's text, and a refusal's list of recipients, may name the address, so
+    neither is used.
+    """
+    name = type(error).__name__
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _reply in error.recipients.values()})
+        return f"{name}, SMTP {'/'.join(map(str, codes))}" if codes else name
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{name}, SMTP {error.smtp_code}"
+    if isinstance(error, OSError) and error.errno is not None:
+        return f"{name}, errno {error.errno}"
+    return name
+
+
+def _describe_ids(ids):
+    return ", ".join(f"{name} {value}" for name, value in ids.items() if value is not None)
 
 
 def is_temporary(error):

@@ -14,9 +14,15 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+from rejoinder.core.addresses import address_bucket
 
 from .errors import TooSoon
+
+# The cache the counts live in (settings.CACHES["limits"]): Redis with REDIS_URL, else the
+# database, so that every server process sees the same counts.
+cache = caches["limits"]
 
 
 def limit_key(prefix, kind, value):
@@ -51,7 +57,8 @@ def check(candidate, rules, now=None):
     now = now if now is not None else time.time()
     interval = rules.flood_seconds
     if interval:
-        for kind, value in (("ip", candidate.ip_address), ("email", candidate.author_email)):
+        address = address_bucket(candidate.ip_address) if candidate.ip_address else None
+        for kind, value in (("ip", address), ("email", candidate.author_email)):
             if not value:
                 continue
             key = _key(kind, value)
@@ -67,7 +74,7 @@ def check(candidate, rules, now=None):
                 )
     limit = rules.hourly_limit
     if limit and candidate.ip_address:
-        count, wait = count_this_hour("flood", candidate.ip_address, now)
+        count, wait = count_this_hour("flood", address_bucket(candidate.ip_address), now)
         if count > limit:
             minutes = math.ceil(wait / 60)
             raise TooSoon(

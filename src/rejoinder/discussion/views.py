@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -68,20 +70,22 @@ def post_comment(request, year, month, day, slug):
             status = refusal.status_code
             retry_after = getattr(refusal, "retry_after", None)
         else:
-            subscriber = notifications.subscribe(
+            outcome = notifications.subscribe(
                 comment,
                 replies=data["notify_replies"],
                 everything=data["notify_all"],
                 ip_address=comment.ip_address,
+                confirmed_browser=notifications.browser_confirmed(request, comment.author_email),
             )
             location = comment_location(comment)
-            if subscriber is not None:
-                # Tell the reader what happens next: a confirmation link, or email.
-                state = "subscribed" if subscriber.confirmed_at else "confirm"
+            # Tell the reader what happens next: email, a confirmation link, or nothing.
+            state = notifications.subscription_notice(outcome)
+            if state is not None:
                 location = with_query(location, "subscription", state)
             response = see_other(location)
             ownership.remember(request, response, comment.pk)
             return response
+    form.renew()
     context = {
         "post": post,
         "form": form,
@@ -112,10 +116,10 @@ def comment_location(comment):
 
 
 def with_query(url, name, value):
-    """``url`` with one more query parameter, before its fragment."""
-    address, hash_, fragment = url.partition("#")
-    joiner = "&" if "?" in address else "?"
-    return f"{address}{joiner}{name}={value}{hash_}{fragment}"
+    """``url`` with one more query parameter (encoded), its others and fragment kept."""
+    parts = urlsplit(url)
+    query = [*parse_qsl(parts.query, keep_blank_values=True), (name, value)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def see_other(url):
