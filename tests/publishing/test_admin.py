@@ -25,6 +25,10 @@ def form_data(**overrides):
         "updates-INITIAL_FORMS": "0",
         "updates-MIN_NUM_FORMS": "0",
         "updates-MAX_NUM_FORMS": "1000",
+        "quotations-TOTAL_FORMS": "0",
+        "quotations-INITIAL_FORMS": "0",
+        "quotations-MIN_NUM_FORMS": "0",
+        "quotations-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data
@@ -41,7 +45,7 @@ def test_editor_publishes_a_post(client, editor):
     assert response.status_code == 302, errors(response)
     post = Post.objects.get(slug="admin-post")
     assert post.author == editor
-    assert '<blockquote cite="https://example.com/a">' in post.body_html
+    assert '<blockquote cite="https://example.com/a"' in post.body_html
     assert post.attributions[0]["publisher"] == "Outlet"
     assert post.revisions.get().editor == editor
     assert client.get(post.get_absolute_url()).status_code == 200

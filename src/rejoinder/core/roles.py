@@ -11,12 +11,22 @@ ADMINISTRATOR, EDITOR, AUTHOR, MODERATOR = "administrator", "editor", "author", 
 CONTENT = ["post", "page", "updatenote"]
 TAXONOMY = ["category", "tag"]
 
+# Naming the sources of a post's quotations (the post's own inline) and adding sources.
+QUOTING = [
+    "publishing.view_quotation",
+    "publishing.change_quotation",
+    "publishing.view_source",
+    "publishing.add_source",
+    "publishing.change_source",
+]
+
 ROLE_PERMISSIONS = {
     EDITOR: [
         *(f"publishing.{action}_{model}" for model in CONTENT + TAXONOMY
           for action in ("add", "change", "delete", "view")),
         "publishing.edit_others_posts",
         "publishing.view_revision",
+        *QUOTING,
         "publishing.view_postalias",
         "publishing.change_postalias",
         "publishing.delete_postalias",
@@ -33,6 +43,7 @@ ROLE_PERMISSIONS = {
         "publishing.view_tag",
         "publishing.add_tag",
         "publishing.view_revision",
+        *QUOTING,
     ],
     MODERATOR: [
         "discussion.view_comment",

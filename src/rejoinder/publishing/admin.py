@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -6,9 +7,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from . import markup, revisions
+from . import markup, quotations, revisions
 from .forms import PostForm, UpdateNoteForm
-from .models import Category, Page, Post, PostAlias, Revision, Tag, UpdateNote
+from .models import (
+    Category,
+    Page,
+    Post,
+    PostAlias,
+    Quotation,
+    Revision,
+    Source,
+    Tag,
+    UpdateNote,
+)
 
 
 @require_POST
@@ -41,6 +52,33 @@ class UpdateNoteInline(admin.StackedInline):
     verbose_name = "public update note"
 
 
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["publisher", "title", "url", "first_seen"]
+    search_fields = ["publisher", "title", "url"]
+
+
+class QuotationInline(admin.TabularInline):
+    """The post's quotations, found in its text: the writer names their sources here."""
+
+    model = Quotation
+    extra = 0
+    can_delete = False
+    fields = ["position", "passage", "source", "note", "status", "diff"]
+    readonly_fields = ["position", "passage", "status", "diff"]
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "quotations (found in the text; assign a source to unattributed ones)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="passage")
+    def passage(self, obj):
+        words = obj.text.split()
+        hint = "" if obj.source_id else " — unattributed: name its source"
+        return " ".join(words[:25]) + (" …" if len(words) > 25 else "") + hint
+
+
 class EntryAdmin(admin.ModelAdmin):
     """Shared editing screen of posts and pages: Markdown with preview, revisions, roles."""
 
@@ -51,7 +89,8 @@ class EntryAdmin(admin.ModelAdmin):
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [UpdateNoteInline]
+    inlines = [UpdateNoteInline, QuotationInline]
+    actions = ["check_sources"]
     change_form_template = "admin/publishing/post_change_form.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "body_format", "excerpt"]}),
@@ -93,6 +132,40 @@ class EntryAdmin(admin.ModelAdmin):
             obj.author = request.user
         obj.type = self.entry_type
         obj.save(editor=request.user)
+
+    @admin.action(description="Check quotations against their sources", permissions=["change"])
+    def check_sources(self, request, queryset):
+        from .tasks import check_post_sources
+
+        for post in queryset:
+            check_post_sources.enqueue(post.pk)
+        messages.success(
+            request,
+            f"Checking the sources of {queryset.count()} post(s) in the background: "
+            "the results show on each post's screen.",
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Quotation:
+            return super().save_formset(request, form, formset, change)
+        # A source chosen here is the writer's: it outlives later edits of the text.
+        # Only those two fields: the post's save just now may have changed the passages.
+        for quotation in formset.save(commit=False):
+            Quotation.objects.filter(pk=quotation.pk).update(
+                source=quotation.source,
+                note=quotation.note,
+                source_assigned=quotation.source_id is not None,
+                status=Quotation.Check.NOT_CHECKED,
+            )
+        quotations.link_passages(form.instance)
+        percent = settings.QUOTE_SHARE_WARNING
+        for line in quotations.over_share(form.instance, percent):
+            messages.warning(
+                request,
+                f"This post quotes {line.share:.0%} of {line.source} (more than {percent}%): "
+                "is that fair use? Quote less, or summarise.",
+            )
+        return None
 
     def url_name(self, action):
         return f"{self.opts.app_label}_{self.opts.model_name}_{action}"

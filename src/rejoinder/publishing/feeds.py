@@ -1,7 +1,8 @@
-"""RSS and Atom feeds of posts: the whole site, a category, a tag."""
+"""RSS and Atom feeds of posts: the whole site, a category, a tag, a quoted publisher."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from rejoinder.core.links import public_url
 
+from . import quotations
 from .models import Category, Post, Tag
 
 FEED_SIZE = 20
@@ -112,5 +114,23 @@ class TagFeed(PostFeed):
 
 
 class AtomTagFeed(TagFeed):
+    feed_type = AtomWithComments
+    subtitle = PostFeed.description
+
+
+class PublisherFeed(PostFeed):
+    """Posts quoting one publisher: the writer's running file on an outlet, as a feed."""
+
+    def get_object(self, request, slug):
+        found = quotations.publisher(slug)
+        if found is None:
+            raise Http404("No such publisher.")
+        return found
+
+    def posts(self, obj):
+        return super().posts(obj).filter(pk__in=quotations.posts_quoting(obj.slug).values("pk"))
+
+
+class AtomPublisherFeed(PublisherFeed):
     feed_type = AtomWithComments
     subtitle = PostFeed.description

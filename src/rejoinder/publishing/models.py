@@ -233,6 +233,9 @@ class Post(models.Model):
                 excerpt=self.excerpt,
                 editor=editor,
             )
+            from . import quotations  # it imports these models
+
+            quotations.sync(self)
 
     def get_absolute_url(self):
         name = "publishing:page" if self.is_page else "publishing:post"
@@ -369,3 +372,97 @@ class PostAlias(models.Model):
 
     def __str__(self):
         return self.old_path
+
+
+class Source(models.Model):
+    """A piece of writing a post quotes: an article, a statement, a report."""
+
+    url = models.URLField("address", max_length=2000, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    publisher_slug = models.SlugField(max_length=200, blank=True, db_index=True, editable=False)
+    author = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField("published", null=True, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["publisher", "title"]
+
+    def __str__(self):
+        if self.publisher and self.title:
+            return f"{self.publisher}: “{self.title}”"
+        return self.publisher or self.title or self.url or f"Source {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.publisher_slug = slugify(self.publisher, allow_unicode=True)[:200]
+        super().save(*args, **kwargs)
+
+
+class Quotation(models.Model):
+    """One quoted passage of a post, in order: what it quotes and, once known, from where."""
+
+    class Check(models.TextChoices):
+        NOT_CHECKED = "not_checked", "Not checked"
+        VERIFIED = "verified", "Verified"
+        DIFFERS = "differs", "Differs from the source"
+        UNAVAILABLE = "unavailable", "Source unavailable"
+        CHANGED = "changed", "Source changed since quoted"
+
+    post = models.ForeignKey(Post, related_name="quotations", on_delete=models.CASCADE)
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+    source = models.ForeignKey(
+        Source, null=True, blank=True, related_name="quotations", on_delete=models.SET_NULL
+    )
+    # Set by the writer in the admin (rather than by an attribution line in the text): kept
+    # when the post is saved again and its quotations are extracted anew.
+    source_assigned = models.BooleanField(default=False, editable=False)
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=12, choices=Check.choices, default=Check.NOT_CHECKED)
+    diff = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    # The fetch it was last checked against (its archived copy is what readers may see).
+    archive = models.ForeignKey(
+        "SourceArchive", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["post", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="one_quotation_per_place")
+        ]
+
+    def __str__(self):
+        return f"Quotation {self.position} of {self.post}"
+
+    @property
+    def words(self):
+        return len(self.text.split())
+
+
+class SourceArchive(models.Model):
+    """One fetch of a source: the page as it was (gzipped), its digest and main text."""
+
+    source = models.ForeignKey(Source, related_name="archives", on_delete=models.CASCADE)
+    fetched_at = models.DateTimeField(default=timezone.now)
+    final_url = models.URLField(max_length=2000, blank=True)
+    http_status = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    raw_gzip = models.BinaryField(blank=True, default=b"", editable=False)
+    text = models.TextField(blank=True)
+    # Why nothing could be fetched (refused address, timeout …), for the editor.
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-fetched_at", "-pk"]
+        get_latest_by = "fetched_at"
+
+    def __str__(self):
+        return f"{self.source} fetched {self.fetched_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("publishing:source_archive", kwargs={"pk": self.pk})
+
+    @property
+    def usable(self):
+        return not self.error and self.http_status is not None and 200 <= self.http_status < 300

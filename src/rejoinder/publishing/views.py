@@ -11,8 +11,8 @@ from django.views.decorators.http import require_safe
 
 from rejoinder.core.links import absolute_url
 
-from . import search
-from .models import Category, Post, Tag
+from . import quotations, search
+from .models import Category, Post, SourceArchive, Tag
 
 
 def _published_posts():
@@ -178,3 +178,38 @@ def not_found(request, exception=None):
     response = render(request, "404.html", {"query": request.GET.get("s", "")})
     response.status_code = 404
     return response
+
+
+@require_safe
+def sources(request):
+    """``/sources/``: every publisher the site has quoted, with counts."""
+    return render(request, "publishing/sources.html", {"publishers": quotations.publishers()})
+
+
+@require_safe
+def source(request, slug):
+    """``/sources/<publisher>/``: every post that quoted the publisher, with the passages."""
+    publisher = quotations.publisher(slug)
+    if publisher is None:
+        raise Http404("No such publisher.")
+    context = {
+        "publisher": publisher,
+        "entries": quotations.running_file(slug),
+        "feed_url": reverse("publishing:source_feed", kwargs={"slug": slug}),
+    }
+    return render(request, "publishing/source.html", context)
+
+
+@require_safe
+def source_archive(request, pk):
+    """An archived copy of a source: its main text as fetched, with when and its digest.
+
+    The page itself is never served from this site (another site's HTML here would run
+    with this site's cookies); ``?raw`` downloads it, gzipped, as it was fetched.
+    """
+    archived = get_object_or_404(SourceArchive.objects.select_related("source"), pk=pk)
+    if "raw" in request.GET:
+        response = HttpResponse(bytes(archived.raw_gzip), content_type="application/gzip")
+        response["Content-Disposition"] = f'attachment; filename="source-{archived.pk}.html.gz"'
+        return response
+    return render(request, "publishing/source_archive.html", {"archived": archived})
