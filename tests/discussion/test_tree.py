@@ -21,6 +21,7 @@ def row(comment_id, parent_id, depth, name=None):
         "",
         False,
         "",
+        "",
     )
 
 

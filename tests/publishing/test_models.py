@@ -10,9 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_body_is_rendered_once_on_save():
-    """Saving stores sanitized HTML and plain text beside the Markdown."""
+    """Saving stores sanitized HTML (each paragraph anchored) and plain text beside the
+    Markdown."""
     post = make_post(body="Hello *world* <script>x()</script>")
-    assert post.body_html == "<p>Hello <em>world</em> </p>\n"
+    assert post.body_html == '<p id="p-1">Hello <em>world</em> </p>\n'
     assert post.body_text == "Hello world"
 
 

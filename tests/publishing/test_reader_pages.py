@@ -23,7 +23,7 @@ def test_post_page_carries_an_h_entry(client):
     [entry] = [item for item in parsed["items"] if "h-entry" in item["type"]]
     props = entry["properties"]
     assert props["name"] == ["On quoting"]
-    assert props["content"][0]["html"].strip().startswith("<p>The <em>text</em>.</p>")
+    assert props["content"][0]["html"].strip().startswith('<p id="p-1">The <em>text</em>.</p>')
     assert props["published"][0].startswith(timezone.localtime(post.published_at).strftime("%Y"))
     assert props["url"] == [f"http://testserver{post.get_absolute_url()}"]
     assert props["author"][0]["properties"]["name"] == ["Ada Writer"]

@@ -1,3 +1,4 @@
+import re
 import time
 
 from django import forms
@@ -10,6 +11,9 @@ BODY_LIMIT = 20_000
 # carries a new one).
 FORM_MAX_AGE = 24 * 60 * 60
 _STAMP_SALT = "rejoinder.discussion.form-issued"
+# What a quote-reply may name: a paragraph or quotation of the post (the anchors
+# publishing.quotations gives its blocks) or a comment.
+QUOTED_ANCHOR = re.compile(r"(p|quotation|comment)-[0-9]{1,9}")
 
 
 def issue_stamp(now=None):
@@ -41,6 +45,10 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # Set by the "Quote" button: the anchor of the paragraph or comment the text quotes.
+    quoted = forms.CharField(
+        label="Quoted passage", required=False, max_length=40, widget=forms.HiddenInput
+    )
     notify_replies = forms.BooleanField(label="Email me replies to my comment", required=False)
     notify_all = forms.BooleanField(label="Email me every new comment on this post", required=False)
     # Anti-automation: the time the form was served (signed), and a field people never see
@@ -123,6 +131,15 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
                 "was saved. Your text is kept below: send it again."
             )
         return data
+
+    def clean_quoted(self):
+        anchor = self.cleaned_data.get("quoted", "")
+        if anchor and not QUOTED_ANCHOR.fullmatch(anchor):
+            raise forms.ValidationError(
+                "not a paragraph or comment of this page (an anchor like p-3, quotation-2 or "
+                "comment-14 was expected); reload the page and quote again."
+            )
+        return anchor
 
     def clean_website(self):
         url = self.cleaned_data.get("website", "")

@@ -73,6 +73,7 @@ class ThreadRenderer:
 
     def render(self, roots):
         """The trees' HTML, safe to print: every reader's value was escaped above."""
+        self.on_page = _names(roots)
         parts = []
         for root in roots:
             self._node(root, parts)
@@ -101,6 +102,8 @@ class ThreadRenderer:
             )
             name = escape(node.author_name)
             self._header(node, out, name)
+            if node.quoted_anchor:
+                self._quoting(node.quoted_anchor, out)
             out.append(f'<div class="e-content">{node.body_html}</div>')
             self._actions(node, out, name, locked, node.locked)
             out.append("</div>")
@@ -158,6 +161,22 @@ class ThreadRenderer:
         else:
             out.append(f'<data class="u-in-reply-to" value="{self.post_url}"></data>')
 
+    def _quoting(self, anchor, out):
+        """ "quoting <the post / a comment by Ann>", linking the paragraph or comment."""
+        kind, _, number = anchor.partition("-")
+        if not number.isdigit() or kind not in ("p", "quotation", "comment"):
+            return
+        if kind != "comment":
+            # The post's own page: a comment's page does not show the post.
+            href, what = f"{self.post_url}#{kind}-{number}", "the post"
+        elif int(number) in self.on_page:
+            name = self.on_page[int(number)]
+            href = f"#comment-{number}"
+            what = f"a comment by {escape(name)}" if name else "an earlier comment"
+        else:
+            href, what = self.page_url(number), "an earlier comment"
+        out.append(f'<p class="quoting">quoting <a href="{escape(href)}">{what}</a></p>')
+
     def _day(self, local):
         """ "October 6, 2026", formatted once per day seen rather than once per comment."""
         key = (local.year, local.month, local.day)
@@ -202,3 +221,14 @@ class ThreadRenderer:
                 f'<p class="more-replies"><a href="{self.page_url(node.id)}">'
                 f"{node.more} {label}</a></p>"
             )
+
+
+def _names(roots):
+    """Every comment of the trees by id: its author's name, or None for a tombstone."""
+    names = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        names[node.id] = None if node.status == Comment.Status.REMOVED else node.author_name
+        stack.extend(node.children)
+    return names

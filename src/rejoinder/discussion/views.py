@@ -1,6 +1,7 @@
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,6 +50,20 @@ def post_comment(request, year, month, day, slug):
         data = form.cleaned_data
         if data.get("parent") and parent is None:
             form.add_error("parent", "The comment you replied to no longer exists.")
+        quoted = data["quoted"]
+        # A quoted paragraph is only a link back; a quoted comment must be one readers see.
+        if quoted.startswith("comment-") and not (
+            Comment.objects.filter(
+                pk=int(quoted.removeprefix("comment-")), post=post, status=Comment.Status.APPROVED
+            ).exists()
+        ):
+            form.add_error(
+                "quoted",
+                ValidationError(
+                    "the comment you quoted is not shown on this post (deleted, or awaiting "
+                    "a moderator); remove the quote or quote another comment."
+                ),
+            )
     status = 400
     if form.is_valid():
         user = request.user if request.user.is_authenticated else None
@@ -64,6 +79,7 @@ def post_comment(request, year, month, day, slug):
                 ip_address=request.META.get("REMOTE_ADDR") or None,
                 user_agent=request.headers.get("User-Agent", ""),
                 form_age=data["form_age"],
+                quoted_anchor=quoted,
             )
         except comments.CommentRefused as refusal:
             form.add_error(None, refusal.message)
@@ -185,6 +201,7 @@ def edit(request, year, month, day, slug, comment):
         "notify_all",
         "issued",
         "url",
+        "quoted",
     ):
         form.fields.pop(name, None)
     if request.method == "POST":

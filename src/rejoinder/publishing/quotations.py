@@ -10,7 +10,8 @@ one ``Source`` row (sources are site-wide: a publisher's page lists every post q
 After extraction the stored HTML is given an anchor per quotation (``id="quotation-N"``)
 and, where the source's address is known, a link to the passage itself: a text fragment
 (``#:~:text=start,end``, the URL Fragment Text Directives spec) that scrolls the source
-page to the quoted words.
+page to the quoted words. Every other top-level block gets an anchor too (``id="p-N"``),
+so a reader's comment can say which paragraph it quotes.
 """
 
 import re
@@ -135,12 +136,12 @@ def sync(post):
 
 
 def link_passages(post):
-    """Anchor each quotation in the stored HTML and link it to its passage in the source."""
-    quotations = list(post.quotations.select_related("source"))
-    if not quotations:
-        return
+    """Anchor the stored HTML's blocks and link each quotation to its passage in the source.
+
+    Runs on every save (``sync``), with or without quotations, and again after each check.
+    """
     root = lxml.html.fragment_fromstring(post.body_html, create_parent="div")
-    by_position = {q.position: q for q in quotations}
+    by_position = {q.position: q for q in post.quotations.select_related("source")}
     for position, element in enumerate(_top_level_quotes(root), start=1):
         quotation = by_position.get(position)
         if quotation is None:
@@ -164,9 +165,34 @@ def link_passages(post):
         if quotation.status == Quotation.Check.VERIFIED and quotation.archive_id:
             links.append(_check_mark(quotation))
         footer.append(links)
+    anchor_blocks(root)
     html = "".join(lxml.html.tostring(child, encoding="unicode") for child in root.iterchildren())
-    post.body_html = (root.text or "") + html
-    type(post).objects.filter(pk=post.pk).update(body_html=post.body_html)
+    html = (root.text or "") + html
+    if html != post.body_html:
+        post.body_html = html
+        type(post).objects.filter(pk=post.pk).update(body_html=html)
+
+
+# The blocks of a post a reader may quote: what Markdown and wpautop put at the top level.
+ANCHORED_BLOCKS = frozenset(
+    {"p", "blockquote", "ul", "ol", "pre", "figure", "h2", "h3", "h4", "h5", "h6"}
+)
+
+
+def anchor_blocks(root):
+    """Give each top-level block of ``root`` without an id ``id="p-N"``.
+
+    N is the block's place among the top-level blocks (quotations included), counted from
+    1, so anchoring HTML again changes nothing and an anchor names the same paragraph for
+    as long as the text above it keeps its shape. An id the HTML already uses is not
+    given twice.
+    """
+    taken = {element.get("id") for element in root.iter() if element.get("id")}
+    blocks = (child for child in root if child.tag in ANCHORED_BLOCKS)
+    for number, element in enumerate(blocks, start=1):
+        anchor = f"p-{number}"
+        if not element.get("id") and anchor not in taken:
+            element.set("id", anchor)
 
 
 def _check_mark(quotation):

@@ -1,6 +1,8 @@
 // Comment thread behaviour that JavaScript adds; everything works without it.
 // - "Reply" opens the comment form under the comment instead of on its own page.
 // - "Load more comments" fetches the next page of threads in place.
+// - Selecting text in the post or a comment offers "Quote": a reply that quotes it and
+//   records (hidden field "quoted") which paragraph or comment it quotes.
 // Collapsing a branch is a <details> element and needs no script.
 "use strict";
 (() => {
@@ -19,6 +21,7 @@
 
   function cancelReply() {
     form.querySelector("input[name=parent]").value = "";
+    form.querySelector("input[name=quoted]").value = "";
     form.querySelector(".respond-title").textContent = "Leave a comment";
     form.querySelector(".cancel-reply").hidden = true;
     document.getElementById("comments").append(form);
@@ -46,6 +49,74 @@
     } else {
       link.parentElement.remove();
     }
+  }
+
+  // The selection a "Quote" click would quote: its text, the anchor of the paragraph or
+  // comment it starts in, and that comment's Reply link (if it takes replies).
+  let selected = null;
+  const quoteButton = document.createElement("button");
+  quoteButton.type = "button";
+  quoteButton.className = "quote-button";
+  quoteButton.textContent = "Quote";
+  quoteButton.hidden = true;
+
+  function findSelection() {
+    const selection = window.getSelection();
+    if (!selection.rangeCount || selection.isCollapsed) return null;
+    const text = selection.toString().trim();
+    const range = selection.getRangeAt(0);
+    const element = (node) => (node.nodeType === 1 ? node : node.parentElement);
+    const content = element(range.commonAncestorContainer)?.closest(".e-content");
+    if (!text || !content) return null;
+    const comment = content.closest("article.comment");
+    if (comment) {
+      const link = comment.querySelector(":scope > .comment-body a.reply-link");
+      return { text, content, anchor: comment.id, link };
+    }
+    if (!content.closest("article.h-entry")) return null;
+    // The paragraph (or quotation) the selection starts in: publishing gave each an id.
+    const block = element(range.startContainer).closest("[id^='p-'], [id^='quotation-']");
+    const anchor = block && content.contains(block) && /^\w+-\d+$/.test(block.id) ? block.id : "";
+    return { text, content, anchor, link: null };
+  }
+
+  function showQuoteButton() {
+    selected = findSelection();
+    if (selected) {
+      // Right after the text it quotes, so Tab reaches it from the selection.
+      if (quoteButton.previousElementSibling !== selected.content) {
+        selected.content.after(quoteButton);
+      }
+      quoteButton.hidden = false;
+    } else if (document.activeElement !== quoteButton) {
+      quoteButton.hidden = true;
+    }
+  }
+
+  function quote() {
+    if (!selected) return;
+    const { text, anchor, link } = selected;
+    if (link) openReply(link);
+    else cancelReply();
+    form.querySelector("input[name=quoted]").value = anchor;
+    const lines = text.replace(/\n{3,}/g, "\n\n").split("\n");
+    const quoted = lines.map((line) => `> ${line.trim()}`.trimEnd()).join("\n");
+    const textarea = form.querySelector("textarea");
+    const before = textarea.value.trim() ? `${textarea.value.trimEnd()}\n\n` : "";
+    textarea.value = `${before}${quoted}\n\n`;
+    quoteButton.hidden = true;
+    selected = null;
+    window.getSelection().removeAllRanges();
+    textarea.focus();
+    textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+  }
+
+  if (form && form.querySelector("input[name=quoted]")) {
+    document.addEventListener("selectionchange", showQuoteButton);
+    // Keep the selection when the button is pressed with a mouse.
+    quoteButton.addEventListener("mousedown", (event) => event.preventDefault());
+    quoteButton.addEventListener("click", quote);
+    quoteButton.addEventListener("blur", showQuoteButton);
   }
 
   document.addEventListener("click", (event) => {
