@@ -159,3 +159,27 @@ def test_the_panel_shows_the_share_and_the_editor_is_warned(site, client, editor
     [over] = quotations.over_share(post, 10)
     assert over.share > 0.10
     assert quotations.over_share(post, 99) == []
+
+
+def test_the_archived_copy_of_a_draft_is_not_public(site, client, editor):
+    from rejoinder.publishing.models import Post
+
+    _pages, origin = site
+    post = quoting(f"{origin}/article", EXACT)
+    post.status = Post.Status.DRAFT
+    post.save()
+    checking.check_post(post)
+    archived = SourceArchive.objects.get()
+    assert client.get(archived.get_absolute_url()).status_code == 404
+    client.force_login(editor)
+    assert client.get(archived.get_absolute_url()).status_code == 200
+
+
+def test_a_changed_source_stays_flagged_on_later_checks(site):
+    pages, origin = site
+    post = quoting(f"{origin}/article", EXACT)
+    checking.check_post(post)
+    pages.bodies["/article"] = semantic_page([CHANGED, *ARTICLE[5:]]).encode()
+    checking.check_post(post)
+    checking.check_post(post)  # the same changed page again
+    assert statuses(post) == ["changed"]

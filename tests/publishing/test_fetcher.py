@@ -90,6 +90,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(2)
             self.send(200, ARTICLE)
+        elif path == "/drip-headers":
+            # Header lines one at a time, each well within the socket timeout.
+            self.send_response(200)
+            for n in range(40):
+                self.send_header(f"X-Line-{n}", "x")
+                self.flush_headers()
+                time.sleep(0.1)
+            self.end_headers()
         elif path == "/drip":
             # Each byte well within the socket timeout; the whole far beyond it.
             self.send_response(200)
@@ -420,6 +428,23 @@ def test_slow_server_times_out(server, loopback):
         fetch(f"{server}/slow", timeout=0.5)
     assert failed.value.code == "timeout"
     assert time.monotonic() - started < 1.5
+
+
+def test_trickling_headers_time_out(server, loopback):
+    """The deadline covers the headers too: one line at a time cannot hold the worker."""
+    started = time.monotonic()
+    with pytest.raises(FetchFailed) as failed:
+        fetch(f"{server}/drip-headers", timeout=0.5)
+    assert failed.value.code == "timeout"
+    assert time.monotonic() - started < 1.5
+
+
+def test_only_web_ports_of_public_addresses(monkeypatch):
+    """A public address's other ports may be services (a database on all interfaces)."""
+    resolve_to(monkeypatch, {"news.example": ["93.184.216.34"]})
+    with pytest.raises(FetchRefused) as refused:
+        fetch("http://news.example:6379/")
+    assert refused.value.code == "port"
 
 
 def test_trickling_body_times_out(server, loopback):

@@ -194,3 +194,53 @@ def test_the_seed_imported_is_twelve_unattributed_quotations_until_assigned(
     post.save()
     assert Quotation.objects.filter(source=washington).count() == 11
     assert Quotation.objects.get(position=12).source == jerusalem
+
+
+@pytest.mark.parametrize("scheme", ["javascript:alert(document.cookie)", "data:text/html,x"])
+def test_a_cite_that_is_not_a_web_address_never_becomes_a_link(client, scheme):
+    post = make_post(body=f'<blockquote cite="{scheme}"><p>Words.</p></blockquote>\n\nMine.')
+    [quotation] = post.quotations.all()
+    assert quotation.source is None
+    page = soup(client.get(post.get_absolute_url()))
+    hrefs = [a["href"] for a in page.select("a[href]")]
+    assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:"))]
+
+
+def test_a_draft_files_nothing_under_its_publisher(client):
+    make_post(title="Draft", body=TWO_OUTLETS, status=Post.Status.DRAFT)
+    assert client.get("/sources/daily-planet/").status_code == 404
+    assert client.get("/sources/daily-planet/feed/").status_code == 404
+
+
+def test_a_passage_added_above_does_not_take_anothers_source(client, editor):
+    post = make_post(title="Moving", body="> Alpha words here.\n\n> Beta words here.\n\nEnd.")
+    first, second = Source.objects.create(publisher="One"), Source.objects.create(publisher="Two")
+    client.force_login(editor)
+    assign(client, post, [first, second])
+    post.refresh_from_db()
+    post.body = "> A new passage.\n\n" + post.body
+    post.save()
+    by_text = {q.text: q.source for q in post.quotations.select_related("source")}
+    assert by_text == {
+        "A new passage.": None,
+        "Alpha words here.": first,
+        "Beta words here.": second,
+    }
+    # An edited passage (its old words gone) keeps the source of its place.
+    post.body = post.body.replace("Beta words here.", "Beta words, corrected.")
+    post.save()
+    assert post.quotations.get(position=3).source == second
+
+
+def test_an_attribution_line_in_imported_html_names_the_source():
+    body = (
+        "<blockquote><p>Imported words.</p>"
+        '<p>— Daily Planet, "Bridge money", https://planet.example/bridge</p></blockquote>'
+    )
+    post = make_post(body=body, body_format=Post.Format.HTML)
+    [quotation] = post.quotations.select_related("source")
+    assert quotation.text == "Imported words."
+    assert (quotation.source.publisher, quotation.source.url) == (
+        "Daily Planet",
+        "https://planet.example/bridge",
+    )

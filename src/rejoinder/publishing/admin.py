@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -149,15 +150,28 @@ class EntryAdmin(admin.ModelAdmin):
         if formset.model is not Quotation:
             return super().save_formset(request, form, formset, change)
         # A source chosen here is the writer's: it outlives later edits of the text.
-        # Only those two fields: the post's save just now may have changed the passages.
+        # Only these fields: the post's save just now may have changed the passages.
+        newly_sourced = False
         for quotation in formset.save(commit=False):
-            Quotation.objects.filter(pk=quotation.pk).update(
-                source=quotation.source,
-                note=quotation.note,
-                source_assigned=quotation.source_id is not None,
-                status=Quotation.Check.NOT_CHECKED,
-            )
+            stored = Quotation.objects.filter(pk=quotation.pk).values_list("source", flat=True)
+            changes = {"note": quotation.note}
+            if quotation.source_id != stored.first():
+                changes.update(
+                    source=quotation.source,
+                    source_assigned=quotation.source_id is not None,
+                    status=Quotation.Check.NOT_CHECKED,
+                    diff="",
+                    checked_at=None,
+                    archive=None,
+                )
+                newly_sourced = newly_sourced or quotation.source_id is not None
+            Quotation.objects.filter(pk=quotation.pk).update(**changes)
         quotations.link_passages(form.instance)
+        if newly_sourced and form.instance.is_public:
+            from .tasks import check_post_sources
+
+            post_id = form.instance.pk
+            transaction.on_commit(lambda: check_post_sources.enqueue(post_id))
         percent = settings.QUOTE_SHARE_WARNING
         for line in quotations.over_share(form.instance, percent):
             messages.warning(

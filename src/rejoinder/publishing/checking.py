@@ -69,9 +69,12 @@ def _record(quoted, fresh):
         if result.status == verification.VERIFIED:
             status, diff = Quotation.Check.VERIFIED, ""
         else:
-            was_verified = quotation.status in (Quotation.Check.VERIFIED, Quotation.Check.CHANGED)
-            changed = (
-                was_verified and quotation.archive and quotation.archive.sha256 != (fresh.sha256)
+            # Once it verified, a failing check means the page changed under the quote:
+            # that stays the finding on later checks of the same changed page.
+            changed = quotation.status == Quotation.Check.CHANGED or (
+                quotation.status == Quotation.Check.VERIFIED
+                and quotation.archive is not None
+                and quotation.archive.sha256 != fresh.sha256
             )
             status = Quotation.Check.CHANGED if changed else Quotation.Check.DIFFERS
             diff = " ".join(filter(None, [result.diff, result.note]))

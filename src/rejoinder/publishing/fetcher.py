@@ -23,6 +23,7 @@ untrusted (server-side request forgery):
 every other private range stays refused.
 """
 
+import contextlib
 import hashlib
 import http.client
 import ipaddress
@@ -44,6 +45,7 @@ from django.conf import settings
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 15
 MAX_REDIRECTS = 5
+WEB_PORTS = {80, 443}
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 # RFC 9309 lets a crawler stop reading robots.txt after 500 KiB.
 ROBOTS_MAX_BYTES = 500 * 1024
@@ -237,6 +239,12 @@ def _resolve(host, port, allow_loopback):
             raise FetchRefused(
                 f"{host} resolves to {address}, which is not a public address.", "address"
             )
+    # Web pages live on the web's ports; any other port of a public address may be a
+    # service never meant for this (a database listening on all interfaces). Loopback
+    # test servers, when allowed, listen where they like.
+    loopback = all(ipaddress.ip_address(a[0].split("%", 1)[0]).is_loopback for _f, a in addresses)
+    if port not in WEB_PORTS and not (allow_loopback and loopback):
+        raise FetchRefused(f"Only ports 80 and 443 are fetched, not {port}.", "port")
     return addresses
 
 
@@ -304,8 +312,14 @@ def _request(target, addresses, max_bytes, timeout, follow):
     with _host_lock(target.host):
         deadline = time.monotonic() + timeout
         connection = None
+        # The whole exchange, headers included, ends at the deadline: a server trickling
+        # header lines would otherwise get a fresh timeout for each.
+        current = {}
+        watchdog = threading.Timer(timeout, lambda: _cut(current.get("connection")))
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            connection, response = _connect_and_send(target, addresses, timeout)
+            connection, response = _connect_and_send(target, addresses, timeout, current)
             headers = {name.lower(): value for name, value in response.getheaders()}
             if follow and response.status in REDIRECT_STATUSES and "location" in headers:
                 return response.status, headers, b""
@@ -321,16 +335,32 @@ def _request(target, addresses, max_bytes, timeout, follow):
         except ssl.SSLError as error:
             raise FetchFailed(f"TLS with {target.host} failed ({error}).", "tls") from None
         except (OSError, http.client.HTTPException) as error:
+            if time.monotonic() >= deadline:
+                raise FetchFailed(
+                    f"{target.host} did not answer within {timeout} s.", "timeout"
+                ) from None
             raise FetchFailed(
                 f"The request to {target.host} failed ({error}).", "network"
             ) from None
         finally:
+            watchdog.cancel()
             if connection is not None:
                 connection.close()
 
 
-def _connect_and_send(target, addresses, timeout):
-    """Connect to the first of ``addresses`` that answers and send the GET."""
+def _cut(connection):
+    """Unblock a read past the deadline: shut the socket down under it."""
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _connect_and_send(target, addresses, timeout, current):
+    """Connect to the first of ``addresses`` that answers and send the GET.
+
+    ``current["connection"]`` is the connection in use, for the deadline's watchdog.
+    """
     error = None
     for address in addresses:
         if target.scheme == "https":
@@ -339,6 +369,7 @@ def _connect_and_send(target, addresses, timeout):
             )
         else:
             connection = _PinnedHTTPConnection(target.host, target.port, address, timeout)
+        current["connection"] = connection
         try:
             connection.connect()
         except ssl.SSLError:
@@ -379,6 +410,8 @@ def _read_body(connection, response, headers, max_bytes, deadline):
         # read1: one receive at most, so a trickle cannot hold a read past the deadline.
         chunk = response.read1(CHUNK)
         if not chunk:
+            if time.monotonic() >= deadline:
+                raise TimeoutError  # the watchdog cut the connection: not the real end
             break
         if decoder is not None:
             # Decode at most one byte past the cap: a small gzip bomb stays small.

@@ -22,6 +22,7 @@ import lxml.html
 from django.db import transaction
 from django.db.models import Count
 
+from . import markup
 from .models import Quotation, Source
 
 # Brackets are the writer's insertions; ellipses mark elisions: neither is in the source.
@@ -54,10 +55,20 @@ def find(html, attributions):
     for quote_element in _top_level_quotes(root):
         footer = quote_element.find("footer")
         attribution = pending.pop(0) if footer is not None and pending else None
+        skip = None
+        if footer is None:
+            # Imported HTML: an attribution line is the blockquote's last paragraph.
+            blocks = list(quote_element)
+            last = blocks[-1] if len(blocks) > 1 else None
+            parsed = (
+                markup.parse_attribution(last.text_content().strip()) if last is not None else None
+            )
+            if parsed is not None:
+                attribution, skip = parsed.as_dict(), last
         found.append(
             Found(
                 position=len(found) + 1,
-                text=_text_of(quote_element),
+                text=_text_of(quote_element, skip),
                 attribution=attribution,
                 cite=(quote_element.get("cite") or "").strip(),
             )
@@ -71,15 +82,20 @@ def _top_level_quotes(root):
             yield element
 
 
-def _text_of(element):
-    """The quoted words, paragraph by paragraph, without the attribution footer."""
+def _text_of(element, skip=None):
+    """The quoted words, paragraph by paragraph, without the attribution (``skip``)."""
     paragraphs = []
-    blocks = [child for child in element if child.tag != "footer"] or [element]
+    blocks = [child for child in element if child.tag != "footer" and child is not skip]
+    blocks = blocks or [element]
     for block in blocks:
         text = " ".join(block.text_content().split())
         if text:
             paragraphs.append(text)
     return "\n\n".join(paragraphs)
+
+
+def is_web_address(url):
+    return url.lower().startswith(("https://", "http://")) and len(url) <= 2000
 
 
 def source_for(attribution, cite):
@@ -89,6 +105,9 @@ def source_for(attribution, cite):
         publisher, title = attribution.get("publisher", ""), attribution.get("title", "")
     else:
         url, publisher, title = cite, "", ""
+    if not is_web_address(url):
+        # A cite="javascript:…" would become a link in the panel and the passage link.
+        url = ""
     if not (url or publisher or title):
         return None
     if url:
@@ -111,17 +130,21 @@ def sync(post):
     found = find(post.body_html, post.attributions)
     earlier = {q.position: q for q in post.quotations.all()}
     assigned_by_text = {q.text: q.source for q in earlier.values() if q.source_assigned}
+    texts_now = {item.text for item in found}
     for item in found:
         row = earlier.pop(item.position, None) or Quotation(post=post, position=item.position)
         source = source_for(item.attribution, item.cite)
         assigned = False
         if source is None:
             kept = assigned_by_text.get(item.text)
-            if kept is None and row.source_assigned and row.pk:
+            if kept is None and row.source_assigned and row.pk and row.text not in texts_now:
+                # The passage at this place was edited (its old words are gone), not
+                # moved: it keeps its source. A moved passage is found by its words.
                 kept = row.source
             source, assigned = kept, kept is not None
         if row.pk is None or row.text != item.text or row.source_id != (source and source.pk):
             row.status, row.diff, row.checked_at = Quotation.Check.NOT_CHECKED, "", None
+            row.archive = None
         row.text, row.source, row.source_assigned = item.text, source, assigned
         row.save()
     Quotation.objects.filter(pk__in=[q.pk for q in earlier.values()]).delete()
@@ -151,7 +174,7 @@ def link_passages(post):
         for old in [*element.find_class("quote-links"), *element.find_class("quote-footer")]:
             old.getparent().remove(old)
         url = quotation.source.url if quotation.source else ""
-        if not url:
+        if not is_web_address(url):
             continue
         footer = element.find("footer")
         if footer is None:
@@ -247,6 +270,11 @@ class SourceLine:
     words: int
     share: float | None = None
 
+    @property
+    def web_url(self):
+        """The source's address, if it is one a link may point at."""
+        return self.source.url if is_web_address(self.source.url) else ""
+
 
 def panel(post):
     """The post's sources, in order of first quotation: passages, words, share quoted.
@@ -308,8 +336,16 @@ class Publisher:
 
 
 def publisher(slug):
-    """The publisher at ``/sources/<slug>/``, or None."""
-    source = Source.objects.filter(publisher_slug=slug).order_by("pk").first()
+    """The publisher at ``/sources/<slug>/``, or None: only one quoted in a public post
+    (a draft's sources are nobody's business yet)."""
+    from .models import Post
+
+    visible = Post.objects.published().values("pk")
+    source = (
+        Source.objects.filter(publisher_slug=slug, quotations__post__in=visible)
+        .order_by("pk")
+        .first()
+    )
     return Publisher(source.publisher, slug) if source else None
 
 

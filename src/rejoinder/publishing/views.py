@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from rejoinder.core.links import absolute_url
 
 from . import quotations, search
-from .models import Category, Post, SourceArchive, Tag
+from .models import Category, Post, Quotation, SourceArchive, Tag
 
 
 def _published_posts():
@@ -207,7 +207,14 @@ def source_archive(request, pk):
     The page itself is never served from this site (another site's HTML here would run
     with this site's cookies); ``?raw`` downloads it, gzipped, as it was fetched.
     """
-    archived = get_object_or_404(SourceArchive.objects.select_related("source"), pk=pk)
+    archives = SourceArchive.objects.select_related("source")
+    if not (request.user.is_authenticated and request.user.is_staff):
+        # Only copies a public post's quotation was checked against: not a draft's.
+        public = Post.objects.published().values("pk")
+        archives = archives.filter(
+            pk__in=Quotation.objects.filter(post__in=public).values("archive")
+        )
+    archived = get_object_or_404(archives, pk=pk)
     if "raw" in request.GET:
         response = HttpResponse(bytes(archived.raw_gzip), content_type="application/gzip")
         response["Content-Disposition"] = f'attachment; filename="source-{archived.pk}.html.gz"'
