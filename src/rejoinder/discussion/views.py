@@ -15,8 +15,8 @@ from .forms import CommentForm
 from .models import Comment
 
 
-def _post(request, year, month, day, slug):
-    post = Post.objects.at_address(request.user, year, month, day, slug)
+def _post(request, year, month, day, slug, page=True):
+    post = Post.objects.at_address(request.user, year, month, day, slug, page=page)
     if post is None:
         raise Http404("No such post.")
     return post
@@ -41,7 +41,7 @@ def comment_page(request, year, month, day, slug, page):
 @require_POST
 def post_comment(request, year, month, day, slug):
     """Take a reader's comment; on a refusal, show the form again with the text kept."""
-    post = _post(request, year, month, day, slug)
+    post = _post(request, year, month, day, slug, page=False)
     form = CommentForm(request.POST, user=request.user)
     parent_id = request.POST.get("parent", "")
     # Looked up before validation, so a refused reply still shows what it answers.

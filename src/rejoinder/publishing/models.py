@@ -100,16 +100,18 @@ class PostQuerySet(models.QuerySet):
             return self.all()
         return self.published()
 
-    def at_address(self, user, year, month, day, slug):
+    def at_address(self, user, year, month, day, slug, page=True):
         """The post at ``/year/month/day/slug/`` that ``user`` may see, or None.
 
-        The date is the site's local date, as in the address.
+        The date is the site's local date, as in the address. With ``page`` its author,
+        categories, tags and update notes come too, for showing the post's page; a
+        request that only needs the post itself (a comment being posted) passes False.
         """
         try:
             start = timezone.make_aware(datetime.datetime(int(year), int(month), int(day)))
         except ValueError:
             return None
-        return (
+        found = (
             self.visible_to(user)
             .posts()
             .filter(
@@ -118,9 +120,10 @@ class PostQuerySet(models.QuerySet):
                 published_at__lt=start + datetime.timedelta(days=1),
             )
             .select_related("author")
-            .prefetch_related("categories", "tags", "updates")
-            .first()
         )
+        if page:
+            found = found.prefetch_related("categories", "tags", "updates")
+        return found.first()
 
     def in_category(self, category):
         """Filed under ``category`` or any category inside it, as WordPress lists them."""
