@@ -109,3 +109,11 @@ def run_worker():
         worker_id="test-worker",
         excluded_queue_names=[],
     ).run()
+
+
+def send_through(settings, server):
+    """Point the site's email at ``server`` (pytest-django's ``settings`` fixture)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""

@@ -24,7 +24,7 @@ from tests.browser.actions import log_in
 from tests.browser.test_seed_thread import watch
 from tests.discussion.test_notifications import link
 from tests.factories import make_post, make_user
-from tests.mailserver import MailServer, run_worker
+from tests.mailserver import MailServer, run_worker, send_through
 
 TITLE = "Should the old bridge be rebuilt?"
 ALMA = "a@example.org"
@@ -48,10 +48,7 @@ def mail(settings, live_server):
     """
     server = MailServer()
     server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    send_through(settings, server)
     settings.SITE_URL = live_server.url
     settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]
     yield server

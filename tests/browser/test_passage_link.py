@@ -5,48 +5,24 @@ HTTP server the test starts; the quoted paragraph sits far below the fold of a s
 window. The link's text fragment (``#:~:text=start,end``) must scroll the page to it.
 """
 
-import http.server
-import threading
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.factories import make_post
-from tests.publishing.article_pages import ARTICLE, semantic_page
+from tests.publishing.article_pages import ARTICLE, semantic_page, serving
 
 # Paragraph 11 of 14, with a hyphen (encoded %2D) and a curly apostrophe in its words.
 PASSAGE = ARTICLE[10]
 VIEWPORT = {"width": 800, "height": 500}
 
 
-class ArticleHandler(http.server.BaseHTTPRequestHandler):
-    body = semantic_page().encode()
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        if self.path != "/article":
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-
 @pytest.fixture
 def article_url():
     """The source article's address on a server of the test's own."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ArticleHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/article"
-    server.shutdown()
-    server.server_close()
+    with serving({"/article": semantic_page().encode()}) as origin:
+        yield f"{origin}/article"
 
 
 def passage(page: Page):

@@ -7,6 +7,23 @@ from tests.factories import make_comment, make_post, make_user
 pytestmark = pytest.mark.django_db
 
 
+def change_form(comment, **overrides):
+    """What the admin's change form of ``comment`` sends, approved, with ``overrides``."""
+    return {
+        "status": "approved",
+        "type": "comment",
+        "author_name": comment.author_name,
+        "author_email": "",
+        "author_url": "",
+        "created_at_0": "2026-01-02",
+        "created_at_1": "10:00:00",
+        "body": comment.body,
+        "edits-TOTAL_FORMS": "0",
+        "edits-INITIAL_FORMS": "0",
+        **overrides,
+    }
+
+
 def test_moderator_approves_and_spams_with_counts_kept(client):
     """The moderator role changes statuses in the admin; the post's count follows."""
     moderator = make_user("mod", role="moderator")
@@ -59,18 +76,7 @@ def test_staff_edit_in_the_admin_keeps_the_earlier_text(client, admin_user):
     comment = make_comment(make_post(), body="Before")
     client.force_login(admin_user)
     url = reverse("admin:discussion_comment_change", args=[comment.pk])
-    data = {
-        "status": "approved",
-        "type": "comment",
-        "author_name": comment.author_name,
-        "author_email": "",
-        "author_url": "",
-        "created_at_0": "2026-01-02",
-        "created_at_1": "10:00:00",
-        "body": "After",
-        "edits-TOTAL_FORMS": "0",
-        "edits-INITIAL_FORMS": "0",
-    }
+    data = change_form(comment, body="After")
     assert client.post(url, data).status_code == 302
     comment.refresh_from_db()
     assert comment.body == "After"
@@ -85,18 +91,7 @@ def test_admin_change_refreshes_the_cached_thread(client, admin_user):
     assert b"Old Name" in reader.get(post.get_absolute_url()).content
     client.force_login(admin_user)
     url = reverse("admin:discussion_comment_change", args=[comment.pk])
-    data = {
-        "status": "approved",
-        "type": "comment",
-        "author_name": "New Name",
-        "author_email": "",
-        "author_url": "",
-        "created_at_0": "2026-01-02",
-        "created_at_1": "10:00:00",
-        "body": comment.body,
-        "edits-TOTAL_FORMS": "0",
-        "edits-INITIAL_FORMS": "0",
-    }
+    data = change_form(comment, author_name="New Name")
     assert client.post(url, data).status_code == 302
     assert b"New Name" in reader.get(post.get_absolute_url()).content
 
@@ -125,18 +120,7 @@ def test_a_status_changed_in_the_edit_form_is_a_decision(client, admin_user):
     comment = make_comment(post, body="Held for a while", status="pending")
     client.force_login(admin_user)
     url = reverse("admin:discussion_comment_change", args=[comment.pk])
-    data = {
-        "status": "approved",
-        "type": "comment",
-        "author_name": comment.author_name,
-        "author_email": "",
-        "author_url": "",
-        "created_at_0": "2026-01-02",
-        "created_at_1": "10:00:00",
-        "body": "Held for a while",
-        "edits-TOTAL_FORMS": "0",
-        "edits-INITIAL_FORMS": "0",
-    }
+    data = change_form(comment, body="Held for a while")
     assert client.post(url, data).status_code == 302
     comment.refresh_from_db()
     post.refresh_from_db()

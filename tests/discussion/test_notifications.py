@@ -27,7 +27,7 @@ from rejoinder.discussion.plaintext import html_to_plain_text
 from rejoinder.discussion.tasks import describe_failure, is_temporary, notify_subscribers
 from rejoinder.discussion.views import with_query
 from tests.factories import comment_form, make_comment, make_post, make_user
-from tests.mailserver import MailServer, run_worker
+from tests.mailserver import MailServer, run_worker, send_through
 
 SITE = "https://blog.example.org"
 READER = "reader@example.org"
@@ -41,10 +41,7 @@ def mail(settings, transactional_db, lenient_rules):
     """
     server = MailServer()
     server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    send_through(settings, server)
     settings.SITE_URL = SITE
     yield server
     server.stop()

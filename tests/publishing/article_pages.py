@@ -6,6 +6,9 @@ article, reader comments (long enough to look like prose), a footer, scripts and
 ``BOILERPLATE`` lists a phrase from each of those parts: none may survive extraction.
 """
 
+import http.server
+import threading
+from contextlib import contextmanager
 from html import escape
 
 TITLE = "Old Mill Bridge to close to cars after late-night vote"
@@ -321,3 +324,31 @@ choices at any time. <button>Manage preferences</button> <button>OK</button></p>
 <div class="page-footer"><a href="/contact">Contact the newsroom</a> ·
 Copyright © 2025 Courier. All rights reserved.</div>
 </body></html>"""
+
+
+@contextmanager
+def serving(bodies):
+    """A local HTTP server answering each path of ``bodies`` (a dict of path -> bytes,
+    which the test may change as it goes) with that page, anything else with 404.
+    Yields its origin, ``http://127.0.0.1:<port>``."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = bodies.get(self.path)
+            self.send_response(404 if body is None else 200)
+            if body is not None:
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

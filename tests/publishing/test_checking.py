@@ -2,8 +2,6 @@
 
 import gzip
 import hashlib
-import http.server
-import threading
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +10,7 @@ from rejoinder.publishing import checking, fetcher
 from rejoinder.publishing.models import Quotation, SourceArchive
 from tests.factories import make_post
 from tests.html import soup
-from tests.publishing.article_pages import ARTICLE, semantic_page
+from tests.publishing.article_pages import ARTICLE, semantic_page, serving
 
 pytestmark = pytest.mark.django_db
 
@@ -24,37 +22,14 @@ class Pages:
         self.bodies = {"/article": semantic_page().encode()}
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    pages = None
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        body = self.pages.bodies.get(self.path)
-        if body is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def site(settings):
     """An article server on loopback, which the fetcher may reach only because of this."""
     settings.QUOTE_FETCH_ALLOW_LOOPBACK = True
     fetcher.clear_robots_cache()
-    Handler.pages = Pages()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield Handler.pages, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    pages = Pages()
+    with serving(pages.bodies) as origin:
+        yield pages, origin
 
 
 def quoting(url, *passages, title="Quoting the council"):

@@ -61,9 +61,11 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
         if not comments_open(post):
             raise CommentRefused("body", "Comments are closed on this post.")
         check_reply(post, parent)
-    comment = new_comment(post=post, body=body, parent=parent, **fields)
+    # One read of the rules serves the status (judge) and the refusals below.
+    needs_rules = enforce_rules or fields.get("status") is None
+    rules = DiscussionSettings.load() if needs_rules else None
+    comment = new_comment(post=post, body=body, parent=parent, rules=rules, **fields)
     if enforce_rules and not moderation.is_exempt(comment):
-        rules = DiscussionSettings.load()
         moderation.refuse_if_barred(comment, rules, form_age)
         throttle.check(comment, rules)
     comment.save()
@@ -103,12 +105,13 @@ def comment_values(
     spam_score=None,
     hold_reasons="",
     quoted_anchor="",
+    rules=None,
 ):
     """The column values of a new comment, but its relations and place in the thread.
 
     ``body`` is Markdown and is rendered, unless ``body_html`` is given (imported HTML),
     which is sanitized with the readers' allow-list instead. A ``status`` of None lets the
-    moderation policy decide.
+    moderation policy decide, by ``rules`` (the site's, read here if not given).
     """
     if user is not None:
         # Signed-in commenters are named and reached as their account says.
@@ -137,7 +140,8 @@ def comment_values(
         "trained_as": "",
     }
     if status is None:
-        verdict = moderation.judge(SimpleNamespace(post=post, parent=parent, user=user, **values))
+        candidate = SimpleNamespace(post=post, parent=parent, user=user, **values)
+        verdict = moderation.judge(candidate, rules)
         status = verdict.status
         values["spam_score"] = verdict.score
         values["hold_reasons"] = "; ".join(verdict.reasons)[:500]
