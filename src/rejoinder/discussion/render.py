@@ -9,7 +9,9 @@ per comment.
 
 The markup is microformats2: each comment is a ``p-comment h-cite`` nested inside its
 parent's element, with ``p-author h-card``, ``e-content``, ``dt-published``, ``u-url``
-and ``u-in-reply-to``.
+and ``u-in-reply-to``. A comment's replies are an ``<ol>`` of ``<li>`` inside its
+``<details>``, so assistive technology announces each branch as a list and its nesting
+level.
 """
 
 import datetime
@@ -113,10 +115,13 @@ class ThreadRenderer:
             out.append(
                 '<details class="replies" open><summary>'
                 f'<span class="when-open">Hide</span><span class="when-closed">Show</span> '
-                f"{count} {label}</summary>"
+                f"{count} {label}</summary><ol>"
             )
             for child in node.children:
+                out.append("<li>")
                 self._node(child, out, locked)
+                out.append("</li>")
+            out.append("</ol>")
             self._more(node, out)
             out.append("</details>")
         else:

@@ -1,5 +1,6 @@
 // Comment thread behaviour that JavaScript adds; everything works without it.
-// - "Reply" opens the comment form under the comment instead of on its own page.
+// - "Reply" opens the comment form under the comment instead of on its own page, and
+//   moves focus into it; "Cancel reply" (or Escape) puts it back and focus on that "Reply".
 // - "Load more comments" fetches the next page of threads in place.
 // - Selecting text in the post or a comment offers "Quote": a reply that quotes it and
 //   records (hidden field "quoted") which paragraph or comment it quotes.
@@ -7,8 +8,10 @@
 "use strict";
 (() => {
   const form = document.getElementById("respond");
+  let opener = null; // The "Reply" link that opened the form, for focus to return to.
 
   function openReply(link) {
+    opener = link;
     const article = link.closest("article.comment");
     const parent = form.querySelector("input[name=parent]");
     parent.value = link.dataset.comment;
@@ -19,12 +22,15 @@
     form.querySelector("textarea").focus();
   }
 
-  function cancelReply() {
+  function cancelReply(returnFocus) {
+    const link = opener;
+    opener = null;
     form.querySelector("input[name=parent]").value = "";
     form.querySelector("input[name=quoted]").value = "";
     form.querySelector(".respond-title").textContent = "Leave a comment";
     form.querySelector(".cancel-reply").hidden = true;
     document.getElementById("comments").append(form);
+    if (returnFocus && link && link.isConnected) link.focus();
   }
 
   async function loadMore(link) {
@@ -39,7 +45,8 @@
     }
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
     const thread = document.querySelector("#comments [data-thread]");
-    page.querySelectorAll("[data-thread] > article").forEach((article) => thread.append(article));
+    const added = [...page.querySelectorAll("[data-thread] > article")];
+    added.forEach((article) => thread.append(article));
     const next = page.querySelector("[data-load-more]");
     if (next) {
       link.href = next.href;
@@ -48,6 +55,11 @@
         next.parentElement.querySelector(".comment-page-count").textContent;
     } else {
       link.parentElement.remove();
+    }
+    // Keyboard and screen reader users go on reading at the first new comment.
+    if (added.length) {
+      added[0].tabIndex = -1;
+      added[0].focus();
     }
   }
 
@@ -130,7 +142,14 @@
       loadMore(link);
     } else if (link.matches("button.cancel-reply") && form) {
       event.preventDefault();
-      cancelReply();
+      cancelReply(true);
+    }
+  });
+
+  form?.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !form.querySelector(".cancel-reply").hidden) {
+      event.preventDefault();
+      cancelReply(true);
     }
   });
 })();
