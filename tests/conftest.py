@@ -34,10 +34,10 @@ def empty_cache():
     counts must not leak from one test into the next."""
     from django.core.cache import caches
 
-    for alias in ("default", "limits"):
+    for alias in ("default", "limits", "pages"):
         caches[alias].clear()
     yield
-    for alias in ("default", "limits"):
+    for alias in ("default", "limits", "pages"):
         caches[alias].clear()
 
 

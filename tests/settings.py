@@ -26,4 +26,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 CACHES = {
     **CACHES,  # noqa: F405
     "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"},
+    # The page cache in this process's memory too; the shared stores (files, Redis) are
+    # tested in tests/core/test_page_cache.py and with real server processes.
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
 }
+PAGE_CACHE_VERSIONS_DIR = ""  # the tokens beside the pages, in memory

@@ -140,7 +140,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: every later layer (axes, flood limits, comments' IP) sees the client's address.
+    # Outermost: a cached anonymous page is answered before any other layer runs, and a
+    # fresh one is stored with the headers every other layer gave it.
+    "rejoinder.core.pagecache.PageCacheMiddleware",
+    # Then: every later layer (axes, flood limits, comments' IP) sees the client's address.
     "rejoinder.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -208,10 +211,21 @@ else:
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    CACHES = {"default": _redis, "limits": {**_redis, "KEY_PREFIX": "limits"}}
+    CACHES = {
+        "default": _redis,
+        "limits": {**_redis, "KEY_PREFIX": "limits"},
+        "pages": {**_redis, "KEY_PREFIX": "pages"},
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Cached anonymous pages, in each process's memory; whether one is still current
+        # is decided by version tokens every process shares (PAGE_CACHE_VERSIONS_DIR).
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
         # Flood and email limits must be shared by every server process (granian runs
         # several): without Redis they are counted in the database (a table made by
         # core's migration 0002). Local memory would let N processes each take a comment.
@@ -220,6 +234,21 @@ else:
             "LOCATION": "rejoinder_limits",
         },
     }
+
+# The anonymous page cache (docs/operations.md, "Caching"): pages readers without a
+# session see, kept until a change they show invalidates them. Off for measurements only.
+PAGE_CACHE = env_bool("REJOINDER_PAGE_CACHE", True)
+# How long a cached page may live at most, in seconds (changes invalidate it sooner).
+PAGE_CACHE_SECONDS = env_int("REJOINDER_PAGE_CACHE_SECONDS", 3600, minimum=10, maximum=86_400)
+# The page cache's version tokens without Redis: small files every process of this machine
+# reads (core/versions.py). With Redis they live there, shared by every machine.
+PAGE_CACHE_VERSIONS_DIR = "" if REDIS_URL else str(DATA_DIR / "cache" / "versions")
+# Also write cached pages as files here, for nginx to serve before the application.
+PAGE_CACHE_DIR = env("REJOINDER_PAGE_CACHE_DIR", "")
+# How long a CDN or other shared cache may keep an anonymous page (s-maxage), and serve it
+# stale while it fetches a fresh one (stale-while-revalidate). Browsers always revalidate.
+CDN_MAX_AGE = env_int("REJOINDER_CDN_MAX_AGE", 60, minimum=0, maximum=86_400)
+CDN_STALE_SECONDS = env_int("REJOINDER_CDN_STALE_SECONDS", 300, minimum=0, maximum=86_400)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -378,3 +407,4 @@ NOTIFY_IP_HOURLY = env_int("REJOINDER_NOTIFY_IP_HOURLY", 10, minimum=1, maximum=
 QUOTE_FETCH_ALLOW_LOOPBACK = env_bool("REJOINDER_QUOTE_FETCH_ALLOW_LOOPBACK", False)
 # The editor is warned (not stopped) when a post quotes more than this share of a source.
 QUOTE_SHARE_WARNING = env_int("REJOINDER_QUOTE_SHARE_WARNING", 30, minimum=1, maximum=100)
+

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from rejoinder.publishing import views as publishing_views
@@ -11,7 +10,7 @@ admin.site.index_title = "Write and manage"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", publishing_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", publishing_views.robots_txt, name="robots_txt"),
     path("favicon.ico", publishing_views.favicon, name="favicon"),
     path("", include("rejoinder.discussion.urls")),

@@ -199,3 +199,14 @@ def test_only_web_addresses_become_links(client, post):
     page = soup(client.get(post.get_absolute_url()))
     author = page.select_one(f"#comment-{comment.pk} .p-author")
     assert author.select("a") == [] and author.get_text() == "Old"
+
+
+def test_an_optional_fields_error_is_read_out_with_it(client, post):
+    """A refused email or website: the field points screen readers at its note and at
+    its error message."""
+    response = client.post(post_comment_url(post), comment_form(email="not an address"))
+    assert response.status_code == 400
+    page = soup(response)
+    field = page.select_one("#id_email")
+    assert field["aria-describedby"].split() == ["id_email-hint", "id_email_error"]
+    assert "valid address" in page.select_one("#id_email_error").get_text()

@@ -90,6 +90,7 @@ def test_reply_links_name_whom_they_answer(client):
         "Comment",
         "Email me replies to my comment",
         "Email me every new comment on this post",
+        "Save my name, email and website in this browser for the next time I comment",
         "Leave this field empty",  # the robots' field, hidden from people
     ]
     hint = reply_page.select_one("#id_email-hint").get_text()

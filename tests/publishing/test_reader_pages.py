@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rejoinder.publishing.models import Post, UpdateNote
-from tests.factories import make_category, make_post, make_tag, make_user
+from tests.factories import make_category, make_comment, make_post, make_tag, make_user
 from tests.html import soup, text_of
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,8 @@ def test_comment_count_shows_beside_the_title(client):
     """The title's heading ends with the comment count, 0 until comments exist."""
     post = make_post(title="Counted")
     assert text_of(client.get(post.get_absolute_url()), "h1 .comment-count") == "0"
-    Post.objects.filter(pk=post.pk).update(comment_count=6)
+    for _ in range(6):
+        make_comment(post)
     page = soup(client.get(post.get_absolute_url()))
     assert page.select_one("h1").get_text(" ", strip=True) == "Counted 6"
 

@@ -10,8 +10,10 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from rejoinder.core import pagecache
 from rejoinder.core.bulk import allocate_ids, insert_rows
 from rejoinder.core.people import public_name
 from rejoinder.publishing.markup import render_comment_markdown, sanitize_comment_html
@@ -46,6 +48,29 @@ def check_reply(post, parent):
         )
 
 
+def reference_errors(post, parent_id, parent, quoted):
+    """What is wrong with what a reader's comment refers to, as {field: message}.
+
+    ``parent_id`` is the id the reader sent, ``parent`` the comment found for it (or None);
+    ``quoted`` the anchor a quote-reply names. A quoted paragraph is only a link back; a
+    quoted comment must be one readers see. Shared by the form view and the API, which
+    check this before ``create_comment()`` so the reader's other errors show with it.
+    """
+    errors = {}
+    if parent_id and parent is None:
+        errors["parent"] = "The comment you replied to no longer exists."
+    if quoted.startswith("comment-") and not (
+        Comment.objects.filter(
+            pk=int(quoted.removeprefix("comment-")), post=post, status=Comment.Status.APPROVED
+        ).exists()
+    ):
+        errors["quoted"] = (
+            "the comment you quoted is not shown on this post (deleted, or awaiting "
+            "a moderator); remove the quote or quote another comment."
+        )
+    return errors
+
+
 @transaction.atomic
 def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None, **fields):
     """Create a comment with every field given; return it.
@@ -68,12 +93,16 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
     if enforce_rules and not moderation.is_exempt(comment):
         moderation.refuse_if_barred(comment, rules, form_age)
         throttle.check(comment, rules)
+    if comment.status == Comment.Status.APPROVED and not notifications.has_listeners(comment):
+        # No one to tell: announced as it is saved (no later write to say so).
+        comment.announced_at = timezone.now()
     comment.save()
     # The path ends in the comment's own id, known only now.
     comment.path = (parent.path if parent else "") + path_segment(comment.pk)
     comment.thread_id = parent.thread_id if parent else comment.pk
     Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
-    record_change(post)
+    counted = comment.status == Comment.Status.APPROVED and comment.type == Comment.Type.COMMENT
+    record_change(post, added=int(counted))
     transaction.on_commit(lambda: notifications.comment_created(comment))
     return comment
 
@@ -221,18 +250,30 @@ def record_additions(additions):
             "comments_changed_at = %s WHERE id = %s",
             [(added, now, post_id) for post_id, added in additions],
         )
+    pagecache.invalidate(
+        pagecache.COMMENTS, *(pagecache.post_tag(post_id) for post_id, _added in additions)
+    )
 
 
-def record_change(post):
-    """After any change to a post's comments: recount, and date the change.
+def record_change(post, added=None):
+    """After any change to a post's comments: count, and date the change.
 
-    The count is the number beside the title (approved comments); the date versions the
-    cached thread, so no reader is shown a thread older than the change.
+    The count is the number beside the title (approved comments): moved by ``added``
+    when the caller knows it (a new comment: one UPDATE, whatever the thread's size),
+    else counted again. The date versions the cached thread, so no reader is shown a
+    thread older than the change.
     """
-    count = Comment.objects.filter(post=post).counted().count()
     now = timezone.now()
-    Post.objects.filter(pk=post.pk).update(comment_count=count, comments_changed_at=now)
+    if added is None:
+        count = Comment.objects.filter(post=post).counted().count()
+        Post.objects.filter(pk=post.pk).update(comment_count=count, comments_changed_at=now)
+    else:
+        Post.objects.filter(pk=post.pk).update(
+            comment_count=F("comment_count") + added, comments_changed_at=now
+        )
+        count = post.comment_count + added  # as this request saw it; the row is exact
     post.comment_count, post.comments_changed_at = count, now
+    pagecache.invalidate(pagecache.post_tag(post.pk), pagecache.COMMENTS)
 
 
 def set_status(comment, status):

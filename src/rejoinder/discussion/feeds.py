@@ -6,6 +6,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from rejoinder.core import pagecache
 from rejoinder.core.links import public_url
 from rejoinder.publishing.models import Post
 
@@ -15,6 +16,13 @@ FEED_SIZE = 30
 
 
 class CommentFeed(Feed):
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # The site's feed changes with any comment, a post's with that post's.
+        shows = pagecache.COMMENTS if obj is None else pagecache.post_tag(obj.pk)
+        pagecache.depends_on(request, pagecache.POSTS, shows)
+        return feed
+
     def title(self, obj=None):
         if obj is None:
             return f"Comments on {settings.SITE_TITLE}"

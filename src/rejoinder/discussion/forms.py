@@ -51,6 +51,10 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
     )
     notify_replies = forms.BooleanField(label="Email me replies to my comment", required=False)
     notify_all = forms.BooleanField(label="Email me every new comment on this post", required=False)
+    remember = forms.BooleanField(
+        label="Save my name, email and website in this browser for the next time I comment",
+        required=False,
+    )
     # Anti-automation: the time the form was served (signed), and a field people never see
     # (hidden by the style sheet, skipped by the keyboard) that form-filling robots fill.
     issued = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -86,7 +90,7 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
         for name, messages in self.error_messages_by_field.items():
             self.fields[name].error_messages.update(messages)
         if user is not None and user.is_authenticated:
-            for name in ("name", "email", "website"):
+            for name in ("name", "email", "website", "remember"):
                 del self.fields[name]
         for name in ("email", "website"):
             if name in self.fields:
@@ -95,12 +99,19 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
 
     def renew(self):
         """Before showing a refused form again: a new stamp (so "send it again" works even
-        if the old one had expired) and the robots' field emptied (a browser's autofill
-        may have filled it)."""
+        if the old one had expired), the robots' field emptied (a browser's autofill may
+        have filled it), and the optional fields' errors tied to them for screen readers."""
         if self.is_bound and "issued" in self.fields:
             self.data = self.data.copy()
             self.data["issued"] = issue_stamp()
             self.data["url"] = ""
+        for name in ("email", "website"):
+            if name in self.fields and self.errors.get(name):
+                # The note and the error, both read out with the field (Django links the
+                # error itself only when no aria-describedby is set).
+                self.fields[name].widget.attrs["aria-describedby"] = (
+                    f"id_{name}-hint id_{name}_error"
+                )
 
     def clean(self):
         data = super().clean()

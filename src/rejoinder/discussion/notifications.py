@@ -103,8 +103,9 @@ def comment_created(comment):
     kind = author_kind(comment, DiscussionSettings.load())
     if kind is not None:
         _enqueue("send_notification", kind=kind.value, comment_id=comment.pk)
-    if comment.status == Comment.Status.APPROVED:
-        comment_approved(comment)
+    if comment.status == Comment.Status.APPROVED and comment.announced_at is None:
+        # Saved unannounced only when someone listens (``has_listeners``).
+        _enqueue("notify_subscribers", comment_id=comment.pk)
 
 
 @never_fails_the_comment
@@ -123,6 +124,11 @@ def comment_approved(comment):
         _enqueue("notify_subscribers", comment_id=comment.pk)
     else:
         claim_announcement(comment.pk)
+
+
+def has_listeners(comment):
+    """Whether any confirmed subscription would hear of ``comment`` once published."""
+    return _subscriptions_for(comment).exists()
 
 
 def claim_announcement(comment_id):

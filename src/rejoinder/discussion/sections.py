@@ -16,6 +16,7 @@ from . import threads
 from .render import ThreadRenderer
 
 CACHE_SECONDS = 24 * 3600
+MARKUP = 2  # moved when render.py's markup changes: threads cached before are not reused
 
 
 @dataclass
@@ -60,4 +61,4 @@ def _cache_key(post, page, is_open):
         )
     )
     digest = hashlib.sha1(post.get_absolute_url().encode(), usedforsecurity=False).hexdigest()
-    return f"rejoinder:thread:{post.pk}:{changed}:{shape}:{digest[:12]}"
+    return f"rejoinder:thread:{MARKUP}:{post.pk}:{changed}:{shape}:{digest[:12]}"

@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rejoinder.core import csrf, pagecache
 from rejoinder.publishing.models import Post
 
-from . import comments, notifications, ownership, threads
+from . import commenter, comments, notifications, ownership, threads
 from .addresses import comment_page_url, post_comment_url
 from .forms import CommentForm
 from .models import Comment
@@ -33,12 +34,15 @@ def comment_page(request, year, month, day, slug, page):
     if int(page) == 1:
         return redirect(comment_page_url(post, 1), permanent=True)
     context = {"post": post, "comment_page": int(page)}
+    if post.is_public:
+        pagecache.depends_on(request, pagecache.POSTS, pagecache.post_tag(post.pk))
     if request.GET.get("fragment") == "threads":
         return render(request, "discussion/thread_fragment.html", context)
     return render(request, "publishing/post_detail.html", context)
 
 
 @require_POST
+@csrf.reader_form
 def post_comment(request, year, month, day, slug):
     """Take a reader's comment; on a refusal, show the form again with the text kept."""
     post = _post(request, year, month, day, slug, page=False)
@@ -48,22 +52,12 @@ def post_comment(request, year, month, day, slug):
     parent = Comment.objects.filter(pk=parent_id).first() if parent_id.isdigit() else None
     if form.is_valid():
         data = form.cleaned_data
-        if data.get("parent") and parent is None:
-            form.add_error("parent", "The comment you replied to no longer exists.")
         quoted = data["quoted"]
-        # A quoted paragraph is only a link back; a quoted comment must be one readers see.
-        if quoted.startswith("comment-") and not (
-            Comment.objects.filter(
-                pk=int(quoted.removeprefix("comment-")), post=post, status=Comment.Status.APPROVED
-            ).exists()
-        ):
-            form.add_error(
-                "quoted",
-                ValidationError(
-                    "the comment you quoted is not shown on this post (deleted, or awaiting "
-                    "a moderator); remove the quote or quote another comment."
-                ),
-            )
+        for field, message in comments.reference_errors(
+            post, data.get("parent"), parent, quoted
+        ).items():
+            # The hidden parent field has no label to start its message with.
+            form.add_error(field, message if field == "parent" else ValidationError(message))
     status = 400
     if form.is_valid():
         user = request.user if request.user.is_authenticated else None
@@ -100,6 +94,10 @@ def post_comment(request, year, month, day, slug):
                 location = with_query(location, "subscription", state)
             response = see_other(location)
             ownership.remember(request, response, comment.pk)
+            if data.get("remember"):
+                commenter.remember(response, data)
+            elif "remember" in form.fields:
+                commenter.forget(request, response)
             return response
     form.renew()
     context = {

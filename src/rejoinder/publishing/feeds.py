@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from rejoinder.core import pagecache
 from rejoinder.core.links import public_url
 
 from . import quotations
@@ -36,7 +37,17 @@ class AtomWithComments(SlashCommentsMixin, Atom1Feed):
     pass
 
 
-class PostFeed(Feed):
+class CachedFeed(Feed):
+    """A feed kept in the page cache until its posts or their comments change."""
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        tags = {pagecache.post_tag(item["post_id"]) for item in feed.items}
+        pagecache.depends_on(request, pagecache.POSTS, *tags)
+        return feed
+
+
+class PostFeed(CachedFeed):
     """The newest published posts, full text, with their update notes."""
 
     feed_type = RssWithComments
@@ -81,7 +92,7 @@ class PostFeed(Feed):
         return item.updated_at
 
     def item_extra_kwargs(self, item):
-        return {"comment_count": item.comment_count}
+        return {"comment_count": item.comment_count, "post_id": item.pk}
 
     def item_categories(self, item):
         return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]

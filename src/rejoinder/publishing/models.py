@@ -123,6 +123,8 @@ class PostQuerySet(models.QuerySet):
         )
         if page:
             found = found.prefetch_related("categories", "tags", "updates")
+        else:
+            found = found.defer("body", "body_html", "body_text", "attributions", "excerpt")
         return found.first()
 
     def in_category(self, category):

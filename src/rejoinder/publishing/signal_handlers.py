@@ -1,7 +1,9 @@
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import search
-from .models import Page, Post
+from rejoinder.core import pagecache
+
+from . import scheduling, search
+from .models import Category, Page, Post, Quotation, Source, Tag, UpdateNote
 
 
 def update_search_index(sender, instance, **kwargs):
@@ -13,7 +15,25 @@ def remove_from_search_index(sender, instance, **kwargs):
     search.unindex_post(instance.pk)
 
 
+def posts_changed(sender, **kwargs):
+    """Anything a page about posts shows changed: every such cached page is stale, and
+    the next scheduled moment may have moved."""
+    pagecache.invalidate(pagecache.POSTS)
+    pagecache.invalidate_schedule()
+
+
+# What readers' pages show of these, beyond the posts themselves: categories and tags
+# (names, listings), update notes, quotations and their sources (the sources panel).
+SHOWN = (Post, Page, Category, Tag, UpdateNote, Quotation, Source)
+
+
 def connect():
     for model in (Post, Page):
         post_save.connect(update_search_index, sender=model, dispatch_uid=f"index-{model}")
         post_delete.connect(remove_from_search_index, sender=model, dispatch_uid=f"unindex-{model}")
+    for model in SHOWN:
+        post_save.connect(posts_changed, sender=model, dispatch_uid=f"pages-save-{model}")
+        post_delete.connect(posts_changed, sender=model, dispatch_uid=f"pages-delete-{model}")
+    for relation in (Post.categories.through, Post.tags.through):
+        m2m_changed.connect(posts_changed, sender=relation, dispatch_uid=f"pages-{relation}")
+    pagecache.register(next_due=scheduling.next_due)

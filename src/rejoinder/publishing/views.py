@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from rejoinder.core import pagecache
 from rejoinder.core.links import absolute_url
 
 from . import quotations, search
@@ -46,6 +48,16 @@ def _page_of(items, number, url_name, url_kwargs=None):
     }
 
 
+def _cache_listing(request, context):
+    """A listing shows its posts and their comment counts: cached until either changes."""
+    pagecache.depends_on(
+        request,
+        pagecache.POSTS,
+        *(pagecache.post_tag(post.pk) for post in context["page_obj"].object_list),
+    )
+    return context
+
+
 def _first_page_redirect(page, url_name, url_kwargs=None):
     """``/page/1/`` is the list's own address: send it there."""
     if page is not None and int(page) == 1:
@@ -60,7 +72,7 @@ def home(request, page=None):
         return search_results(request)
     if moved := _first_page_redirect(page, "publishing:home"):
         return moved
-    context = _page_of(_published_posts(), page or 1, "publishing:home")
+    context = _cache_listing(request, _page_of(_published_posts(), page or 1, "publishing:home"))
     return render(request, "publishing/home.html", context)
 
 
@@ -99,6 +111,8 @@ def page_detail(request, slug):
 
 
 def _render_entry(request, post):
+    if post.is_public:
+        pagecache.depends_on(request, pagecache.POSTS, pagecache.post_tag(post.pk))
     response = render(request, "publishing/post_detail.html", {"post": post})
     if not post.is_public:
         response["X-Robots-Tag"] = "noindex"
@@ -113,6 +127,7 @@ def category(request, path, page=None):
     # A category shows its own posts and its descendants', as in WordPress.
     posts = _published_posts().in_category(category)
     context = _page_of(posts, page or 1, "publishing:category", {"path": path})
+    _cache_listing(request, context)
     context.update(heading=f"Category: {category}", listing=category)
     context["feed_url"] = reverse("publishing:category_feed", kwargs={"path": path})
     return render(request, "publishing/archive.html", context)
@@ -126,6 +141,7 @@ def tag(request, slug, page=None):
     context = _page_of(
         _published_posts().filter(tags=tag), page or 1, "publishing:tag", {"slug": slug}
     )
+    _cache_listing(request, context)
     context.update(heading=f"Tag: {tag}", listing=tag)
     context["feed_url"] = reverse("publishing:tag_feed", kwargs={"slug": slug})
     return render(request, "publishing/archive.html", context)
@@ -157,8 +173,16 @@ def archive(request, year, month=None, day=None, page=None):
     context = _page_of(posts, page or 1, name, kwargs)
     if not context["page_obj"].object_list:
         raise Http404("Nothing was published then.")
+    _cache_listing(request, context)
     context["heading"] = f"Archive: {heading}"
     return render(request, "publishing/archive.html", context)
+
+
+@require_safe
+def sitemap(request, sitemaps):
+    """Django's sitemap, kept in the page cache until a post changes."""
+    pagecache.depends_on(request, pagecache.POSTS)
+    return sitemap_views.sitemap(request, sitemaps)
 
 
 @require_safe

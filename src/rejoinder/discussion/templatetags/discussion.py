@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from rejoinder.core import fragments
 
-from .. import comments, ownership, sections
+from .. import commenter, comments, ownership, sections
 from ..addresses import comment_page_url, post_comment_url
 from ..forms import CommentForm
 from ..render import ThreadRenderer, Viewer
@@ -35,9 +35,17 @@ def discussion(context, post, page=1, form=None):
         "subscription": request.GET.get("subscription")
         if request.GET.get("subscription") in ("confirm", "subscribed")
         else None,
-        "form": form or CommentForm(user=request.user),
+        "form": form or _fresh_form(request),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def _fresh_form(request):
+    """An empty form, filled with what this browser was asked to remember."""
+    remembered = commenter.remembered(request)
+    if remembered:
+        return CommentForm(user=request.user, initial={**remembered, "remember": True})
+    return CommentForm(user=request.user)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,137 @@
+"""The nginx front of docs/operations.md: cached pages served as files, the rest proxied.
+
+``server_block()`` is what an operator puts in their nginx configuration;
+``standalone()`` wraps it in a whole nginx.conf with its own pid, logs and temporary
+files (for tests, benchmarks, and a first try). Both come from the settings, so the file
+paths, the cookies that bypass the cache and the security headers are the application's.
+"""
+
+import os
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.test import RequestFactory
+
+from . import pagecache, pagefiles
+
+SKIP = "/.skip"  # a directory never written (no cached path starts with a dot)
+
+# Served as files: the headers the application would have sent with the page.
+_HEADER_NAMES = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "X-Frame-Options",
+    "Strict-Transport-Security",
+)
+
+
+def page_headers():
+    """The security headers every page gets, as the middleware would set them."""
+    from csp.middleware import CSPMiddleware
+
+    request = RequestFactory().get("/", secure=settings.SECURE_SSL_REDIRECT)
+    response = HttpResponse("")
+    for middleware in (SecurityMiddleware, XFrameOptionsMiddleware, CSPMiddleware):
+        response = middleware(HttpResponse).process_response(request, response)
+    headers = {name: response[name] for name in _HEADER_NAMES if response.has_header(name)}
+    headers["Cache-Control"] = pagecache.cache_control()
+    headers["Vary"] = "Cookie"
+    headers["X-Page-Cache"] = "file"
+    return headers
+
+
+def server_block(listen, upstreams, server_name="_"):
+    cache_dir = settings.PAGE_CACHE_DIR
+    if not cache_dir:
+        raise ValueError(
+            "REJOINDER_PAGE_CACHE_DIR is not set: the nginx front serves the page cache's "
+            "files from that directory (e.g. /var/lib/rejoinder/page-cache)."
+        )
+    cookies = "|".join(sorted((settings.SESSION_COOKIE_NAME, *pagecache.IDENTITY_COOKIES)))
+    headers = "\n".join(
+        f"        add_header {name} {_quote(value)};" for name, value in page_headers().items()
+    )
+    servers = "\n".join(f"    server {upstream};" for upstream in upstreams)
+    return f"""upstream rejoinder {{
+{servers}
+    keepalive 32;
+}}
+
+server {{
+    listen {listen};
+    server_name {server_name};
+    client_max_body_size 64m;  # WordPress exports uploaded in the admin
+    charset utf-8;
+    charset_types application/xml;  # text/html is always one
+
+    # A cached page only for what the application would answer from its page cache:
+    # GET or HEAD, no query string, none of the cookies that change what a page shows.
+    set $page_cache "";
+    if ($request_method !~ ^(GET|HEAD)$) {{ set $page_cache {SKIP}; }}
+    if ($args != "") {{ set $page_cache {SKIP}; }}
+    if ($http_cookie ~ "(^|;\\s*)({cookies})=") {{ set $page_cache {SKIP}; }}
+
+    location /static/ {{
+        alias {settings.STATIC_ROOT}/;
+        add_header Cache-Control "public, max-age=31536000, immutable";
+        add_header X-Content-Type-Options nosniff;
+    }}
+
+    location / {{
+        root {cache_dir};
+        types {{ text/html html; application/xml xml; }}
+        try_files $page_cache$uri/{pagefiles.HTML} $page_cache$uri/{pagefiles.XML} @app;
+{headers}
+    }}
+
+    location = /sitemap.xml {{
+        root {cache_dir};
+        types {{ application/xml xml; }}
+        try_files $page_cache/sitemap.xml @app;
+{headers}
+    }}
+
+    location @app {{
+        proxy_pass http://rejoinder;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+    }}
+}}
+"""
+
+
+def standalone(listen, upstreams, run_dir, server_name="_"):
+    """A whole nginx.conf: pid, logs and temporary files under ``run_dir``."""
+    temp = "\n".join(
+        f"    {kind}_temp_path {run_dir}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    block = server_block(listen, upstreams, server_name).replace("\n", "\n    ")
+    # Started by root (a test, a benchmark), workers would run as nobody and could not read
+    # a private data directory: keep them as the user who starts nginx.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return f"""{user}worker_processes auto;
+pid {run_dir}/nginx.pid;
+error_log {run_dir}/error.log;
+events {{
+    worker_connections 1024;
+}}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+{temp}
+    {block.rstrip()}
+}}
+"""
+
+
+def _quote(value):
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,258 @@
+"""The anonymous page cache: whole responses for readers without a session, kept until a
+change they show makes them stale.
+
+Which pages: a view opts in with ``depends_on(request, *tags)``, naming what the page
+shows ("posts" for anything about posts, ``post_tag(id)`` for one post's comments and
+count). Which readers: GET or HEAD, no query string, and none of the cookies that change
+what a page shows (a session, the reader's own comments, the remembered commenter). Any
+response that sets a cookie is never stored.
+
+Invalidation is by versions, so it is exact across processes that share the "pages"
+cache (files on one machine by default, Redis with REDIS_URL): every tag has a version
+token, every entry records the tokens it was rendered under, and ``invalidate(*tags)``
+gives the tags new tokens once the change is committed. Against a change committed while
+a page renders, a global token moves first: a page whose render saw it move is not kept.
+
+With ``PAGE_CACHE_DIR`` set, kept pages are written as files too, for nginx to serve
+before the application (``pagefiles``); invalidation deletes them.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from . import pagefiles, versions
+
+GLOBAL = "*"
+POSTS = "posts"  # anything that shows posts: listings, feeds, sitemaps, post pages
+COMMENTS = "comments"  # the site-wide comment feeds
+_DUE_KEY = "due"  # when the next scheduled post goes live (epoch seconds, 0: none)
+_DUE_RECHECK = 2.0  # seconds between reads of that time, per process
+_STORED_HEADERS_SKIP = {"set-cookie", "content-length"}
+
+# Cookies that change what a page shows its reader, and when the next scheduled post goes
+# live: told by the apps that own them (their AppConfig.ready()), as core depends on none.
+IDENTITY_COOKIES = {"messages"}
+_hooks = {"next_due": lambda: None}
+
+
+def register(*, cookies=(), next_due=None):
+    IDENTITY_COOKIES.update(cookies)
+    if next_due is not None:
+        _hooks["next_due"] = next_due
+
+
+def post_tag(post_id):
+    return f"post-{post_id}"
+
+
+def depends_on(request, *tags):
+    """Let this response be cached for readers without a session, until ``tags`` change."""
+    existing = getattr(request, "page_cache_tags", None)
+    request.page_cache_tags = (existing or set()) | set(tags)
+
+
+def invalidate(*tags):
+    """Make every cached page that depends on ``tags`` stale: now, and again once the
+    change commits (a page rendered in between, from the rows before it, is not kept)."""
+    invalidate_now(*tags)
+    transaction.on_commit(lambda: invalidate_now(*tags))
+
+
+def invalidate_now(*tags):
+    store = versions.store()
+    # The global token first: a render that started before the change and reads the
+    # tags' new tokens after it still sees the global one moved, and is not kept.
+    store.set_many({GLOBAL: versions.token()})
+    store.set_many({tag: versions.token() for tag in tags})
+    if settings.PAGE_CACHE_DIR:
+        pagefiles.delete_tagged(settings.PAGE_CACHE_DIR, tags)
+
+
+def invalidate_schedule():
+    """The next scheduled moment may have moved: look it up again (now, and once this
+    commits)."""
+    schedule_changed(_hooks["next_due"]())
+    transaction.on_commit(lambda: schedule_changed(_hooks["next_due"]()))
+
+
+def schedule_changed(next_due):
+    """Record when the next scheduled post goes live (a datetime, or None); return it as
+    epoch seconds (0: none)."""
+    due = next_due.timestamp() if next_due else 0
+    versions.store().set_many({_DUE_KEY: f"{due:.3f}"})
+    return due
+
+
+def _recorded_due():
+    try:
+        return float(versions.store().get_many([_DUE_KEY])[_DUE_KEY])
+    except (KeyError, ValueError):
+        return None
+
+
+def clear():
+    """Forget every cached page (all processes, and the files)."""
+    _cache().clear()
+    invalidate_now(GLOBAL)  # processes keeping pages in their own memory too
+    if settings.PAGE_CACHE_DIR:
+        pagefiles.clear(settings.PAGE_CACHE_DIR)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.due, self.due_read_at = None, 0.0
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE:
+            return self.get_response(request)
+        if not _readable(request):
+            response = self.get_response(request)
+            if _carries_identity(request, response) and not response.has_header("Cache-Control"):
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+        self._publish_due()
+        cache, store = _cache(), versions.store()
+        key = _entry_key(request)
+        entry = cache.get(key)
+        if entry is not None and _current(store, entry["versions"]):
+            return _from_entry(request, entry, "hit")
+        started = _global_token(store)
+        response = self.get_response(request)
+        tags = getattr(request, "page_cache_tags", None)
+        if not tags or not _storable(request, response):
+            return response
+        tokens = _tokens(store, tags | {GLOBAL})
+        if tokens[GLOBAL] != started:
+            return response  # something changed while this page was rendered
+        entry = _to_entry(response, tokens)
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        if settings.PAGE_CACHE_DIR:
+            kept = pagefiles.write(settings.PAGE_CACHE_DIR, request.path, entry, tags)
+            if kept is not None and _global_token(store) != started:
+                pagefiles.unlink(kept)  # an invalidation may have missed the new file
+        return _from_entry(request, entry, "miss")
+
+    def _publish_due(self):
+        """A scheduled post goes live without a save (and comments close by age): when
+        that moment comes, every page that shows posts is made stale. Each process reads
+        the moment from the shared cache every few seconds and compares on each request."""
+        now = time.time()
+        if now - self.due_read_at >= _DUE_RECHECK:
+            self.due, self.due_read_at = _recorded_due(), now
+            if self.due is None:
+                self.due = schedule_changed(_hooks["next_due"]())
+        if self.due and self.due <= now:
+            invalidate_now(POSTS)
+            self.due = schedule_changed(_hooks["next_due"]())
+
+
+def _readable(request):
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    cookies = request.COOKIES
+    return not any(name in cookies for name in _identity_cookies())
+
+
+def _identity_cookies():
+    return (settings.SESSION_COOKIE_NAME, *IDENTITY_COOKIES)
+
+
+def _carries_identity(request, response):
+    return bool(response.cookies) or any(name in request.COOKIES for name in _identity_cookies())
+
+
+def _storable(request, response):
+    user = getattr(request, "user", None)
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not (user is not None and user.is_authenticated)
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def _to_entry(response, versions):
+    body = response.content
+    headers = [
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() not in _STORED_HEADERS_SKIP
+    ]
+    return {
+        "versions": versions,
+        "status": response.status_code,
+        "headers": headers,
+        "body": body,
+        "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+        "modified": int(time.time()),
+    }
+
+
+def _from_entry(request, entry, state):
+    response = HttpResponse(entry["body"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = http_date(entry["modified"])
+    response["Cache-Control"] = cache_control()
+    patch_vary_headers(response, ["Cookie"])
+    response["X-Page-Cache"] = state
+    if request.method == "HEAD":
+        response.content = b""
+    return get_conditional_response(
+        request, etag=entry["etag"], last_modified=entry["modified"], response=response
+    )
+
+
+def cache_control():
+    """Browsers revalidate every time (a cheap 304); shared caches may keep the page a
+    short while and serve it stale while they fetch a new one."""
+    return (
+        f"public, max-age=0, s-maxage={settings.CDN_MAX_AGE}, "
+        f"stale-while-revalidate={settings.CDN_STALE_SECONDS}"
+    )
+
+
+def _current(store, tokens):
+    # The global token is recorded to detect renders that overlap a change, not checked
+    # on reading: any change anywhere would otherwise drop every page.
+    names = [name for name in tokens if name != GLOBAL]
+    found = store.get_many(names)
+    return all(found.get(name) == tokens[name] for name in names)
+
+
+def _tokens(store, names):
+    found = store.get_many(names)
+    missing = [name for name in names if name not in found]
+    if missing:
+        # Never invalidated yet (or forgotten): give a token now; add() keeps a token
+        # another process set meanwhile, and the entry records whichever won.
+        for name in missing:
+            store.add(name, versions.token())
+        found.update(store.get_many(missing))
+    return found
+
+
+def _global_token(store):
+    return _tokens(store, [GLOBAL])[GLOBAL]
+
+
+def _entry_key(request):
+    scheme = "https" if request.is_secure() else "http"
+    place = f"{scheme}://{request.get_host()}{request.path}"
+    return "page:" + hashlib.sha256(place.encode()).hexdigest()
+
+
+def _cache():
+    return caches["pages"]

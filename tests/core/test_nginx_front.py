@@ -1,0 +1,178 @@
+"""The nginx front of docs/operations.md, with a real nginx and a real `rejoinder serve`.
+
+The configuration is the one `rejoinder nginx_config` prints (the docs show the same
+command): cached anonymous pages are files nginx serves without the application; a
+comment deletes the files it makes stale; readers with a session, their own comments or
+a query string always reach the application.
+"""
+
+import http.cookiejar
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.commands import rejoinder
+from tests.core.test_cli import command_env, free_port, wait_until_up
+from tests.core.test_concurrent_writers import DEMO_POST
+from tests.loadclient import ISSUED, LENIENT_RULES
+
+NGINX = Path("/usr/sbin/nginx")
+LOAD_DEMO = (
+    "from django.core.management import call_command; call_command('migrate', verbosity=0); "
+    "from django.contrib.auth.models import User; from rejoinder.publishing.demo import load_demo; "
+    "load_demo(User.objects.create_superuser('editor', password='x' * 20)); " + LENIENT_RULES
+)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+@pytest.fixture
+def front(tmp_path):
+    """`rejoinder serve` on the demo site, and nginx in front of it; yields (url, env)."""
+    assert NGINX.exists(), "no nginx: scripts/test installs it (apt-get install nginx-light)"
+    cache_dir = tmp_path / "page-cache"
+    env = command_env(
+        tmp_path / "data",
+        REJOINDER_SECRET_KEY=secrets.token_urlsafe(50),
+        REJOINDER_ALLOWED_HOSTS="127.0.0.1",
+        REJOINDER_PAGE_CACHE_DIR=str(cache_dir),
+        REJOINDER_TRUSTED_PROXIES="127.0.0.1",
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    setup = rejoinder(env, "shell", "-c", LOAD_DEMO)
+    assert setup.returncode == 0, setup.stderr
+    app_port, front_port = free_port(), free_port()
+    run_dir = tmp_path / "nginx"
+    run_dir.mkdir()
+    printed = rejoinder(
+        env,
+        "nginx_config",
+        "--listen", f"127.0.0.1:{front_port}",
+        "--upstream", f"127.0.0.1:{app_port}",
+        "--run-dir", str(run_dir),
+    )  # fmt: skip
+    assert printed.returncode == 0, printed.stderr
+    conf = run_dir / "nginx.conf"
+    conf.write_text(printed.stdout)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "rejoinder", "serve", "--port", str(app_port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    server = None
+    try:
+        wait_until_up(f"http://127.0.0.1:{app_port}/", time.monotonic() + 90)
+        checked = subprocess.run(
+            [NGINX, "-t", "-c", conf, "-e", run_dir / "error.log"], capture_output=True, text=True
+        )
+        assert checked.returncode == 0, checked.stderr
+        server = subprocess.Popen(
+            [NGINX, "-c", conf, "-e", run_dir / "error.log", "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        wait_until_up(f"http://127.0.0.1:{front_port}/", time.monotonic() + 30)
+        yield f"http://127.0.0.1:{front_port}", cache_dir
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        os.killpg(app.pid, signal.SIGTERM)
+        app.wait(timeout=30)
+
+
+def post_comment(url, body):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    with opener.open(url + DEMO_POST, timeout=30) as page:
+        issued = ISSUED.search(page.read().decode()).group(1)
+    data = urllib.parse.urlencode({"issued": issued, "name": "Front reader", "body": body})
+    request = urllib.request.Request(url + DEMO_POST + "comments/", data=data.encode())
+    try:
+        opener.open(request, timeout=30)
+    except urllib.error.HTTPError as answer:
+        return answer.code
+    raise AssertionError("a comment POST should answer with a redirect")
+
+
+def test_nginx_serves_cached_pages_as_files_until_a_comment_deletes_them(front):
+    """The second anonymous visit is nginx's own file; a comment deletes it, and the next
+    visit shows the comment (through the application, which writes the file again)."""
+    url, cache_dir = front
+    status, headers, first = get(url + DEMO_POST)
+    assert status == 200 and headers["X-Page-Cache"] == "miss"
+    assert (cache_dir / DEMO_POST.strip("/") / "index.html").exists()
+    status, headers, second = get(url + DEMO_POST)
+    assert (status, headers["X-Page-Cache"]) == (200, "file")
+    assert second == first
+    # The application's headers come with the file too.
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "s-maxage=" in headers["Cache-Control"]
+    # Conditional requests: nginx answers 304 for the file's validators.
+    status, _, _ = get(url + DEMO_POST, {"If-None-Match": headers["ETag"]})
+    assert status == 304
+
+    assert post_comment(url, "Through the front door") == 303
+    status, headers, page = get(url + DEMO_POST)
+    assert headers["X-Page-Cache"] == "miss"  # the file was deleted: the app answered
+    assert "Through the front door" in page
+    assert get(url + DEMO_POST)[1]["X-Page-Cache"] == "file"
+
+
+def test_listings_and_feeds_are_files_and_go_stale_with_a_comment(front):
+    """The front page (which shows comment counts) and the feed are files too; a comment
+    on a post they show deletes them."""
+    url, _ = front
+    for address in ("/", "/feed/", "/sitemap.xml"):
+        get(url + address)
+        status, headers, _ = get(url + address)
+        assert (status, headers["X-Page-Cache"]) == (200, "file"), address
+    assert get(url + "/feed/")[1]["Content-Type"].startswith("application/xml")
+    count_before = re.search(r'harbour-bridge-money/#comments"[^>]*>(\d+)<', get(url + "/")[2])
+    assert post_comment(url, "Counted on the front page") == 303
+    status, headers, page = get(url + "/")
+    assert headers["X-Page-Cache"] == "miss"
+    count_after = re.search(r'harbour-bridge-money/#comments"[^>]*>(\d+)<', page)
+    assert int(count_after.group(1)) == int(count_before.group(1)) + 1
+    assert get(url + "/feed/")[1]["X-Page-Cache"] == "miss"
+
+
+def test_readers_with_their_own_state_reach_the_application(front):
+    """A session, a reader's own comments, a remembered name or a query string: never a
+    file. The tag lists beside the files are never served."""
+    url, _ = front
+    get(url + DEMO_POST)
+    assert get(url + DEMO_POST)[1]["X-Page-Cache"] == "file"
+    for cookie in ("sessionid=x", "rejoinder_comments=x", "rejoinder_commenter=x"):
+        headers = get(url + DEMO_POST, {"Cookie": f"other=1; {cookie}"})[1]
+        assert headers["X-Page-Cache"] is None, cookie  # the application, no cache at all
+    assert get(url + DEMO_POST + "?unapproved=1")[1]["X-Page-Cache"] is None
+    assert get(url + "/.tags/posts")[0] == 404
+    assert get(url + "/.skip/")[0] == 404
