@@ -408,3 +408,25 @@ QUOTE_FETCH_ALLOW_LOOPBACK = env_bool("REJOINDER_QUOTE_FETCH_ALLOW_LOOPBACK", Fa
 # The editor is warned (not stopped) when a post quotes more than this share of a source.
 QUOTE_SHARE_WARNING = env_int("REJOINDER_QUOTE_SHARE_WARNING", 30, minimum=1, maximum=100)
 
+# The JSON API (/api/v1/) and the embeddable thread (/comments/embed/), docs/api.md. Pages on the
+# origins listed in REJOINDER_CORS_ORIGINS (e.g. https://other.example) may read and post
+# through them from a browser; empty (the default) allows this site's own pages only. No
+# cookies cross: the API never uses the session.
+CORS_ALLOWED_ORIGINS = env_list("REJOINDER_CORS_ORIGINS")
+for _origin in CORS_ALLOWED_ORIGINS:
+    _parts = urlsplit(_origin)
+    if _parts.scheme not in {"http", "https"} or not _parts.netloc or _parts.path not in {"", "/"}:
+        raise ImproperlyConfigured(
+            f"REJOINDER_CORS_ORIGINS: {_origin!r} is not an origin; write scheme and host "
+            "only, like https://other.example (comma-separated for several)."
+        )
+CORS_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in CORS_ALLOWED_ORIGINS]
+CORS_URLS_REGEX = r"^/(api/|comments/embed/)"
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 3600
+INSTALLED_APPS.append("corsheaders")
+# Before CommonMiddleware (django-cors-headers' rule), so redirects carry the headers too.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from rejoinder.interop.api import api
 from rejoinder.publishing import views as publishing_views
 from rejoinder.publishing.sitemaps import SITEMAPS
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("sitemap.xml", publishing_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", publishing_views.robots_txt, name="robots_txt"),
     path("favicon.ico", publishing_views.favicon, name="favicon"),
+    path("api/v1/", api.urls),
+    path("comments/embed/", include("rejoinder.interop.embed.urls")),
     path("", include("rejoinder.discussion.urls")),
     path("", include("rejoinder.publishing.urls")),
 ]

@@ -1,0 +1,57 @@
+"""Which post an address names: the post's own URL, any of its discussion pages, an old
+address (``PostAlias``), given as a path or as an absolute URL on this site."""
+
+from urllib.parse import urlsplit
+
+from django.contrib.auth.models import AnonymousUser
+from django.urls import Resolver404, resolve
+
+from rejoinder.core.links import site_parts
+from rejoinder.publishing.models import Post, PostAlias
+
+_POST_PARTS = ("year", "month", "day", "slug")
+
+
+def own_hosts(request):
+    """The host names (with port) this site answers as: the configured one and the request's."""
+    hosts = {request.get_host().lower()}
+    _scheme, configured = site_parts()
+    if configured:
+        hosts.add(configured.lower())
+    return hosts
+
+
+def post_for_url(request, url):
+    """The published post at ``url`` (a path or an address on this site), or None."""
+    if not url or "\x00" in url:
+        return None  # PostgreSQL text cannot hold NUL
+    parts = urlsplit(url.strip())
+    elsewhere = parts.scheme not in ("http", "https") or parts.netloc.lower() not in own_hosts(
+        request
+    )
+    if (parts.scheme or parts.netloc) and elsewhere:
+        return None
+    path = parts.path or "/"
+    if not path.startswith("/"):
+        return None
+    try:
+        match = resolve(path)
+    except Resolver404:
+        match = None
+    post = _post_for_match(match) if match is not None else None
+    if post is None:
+        alias = PostAlias.objects.filter(old_path=path).select_related("post").first()
+        post = alias.post if alias is not None and alias.post.is_public else None
+    return post
+
+
+def _post_for_match(match):
+    kwargs = match.kwargs
+    if match.namespace in ("publishing", "discussion") and all(k in kwargs for k in _POST_PARTS):
+        if match.namespace == "publishing" and match.url_name != "post":
+            return None  # e.g. a day's archive has a date but no post
+        year, month, day, slug = (kwargs[k] for k in _POST_PARTS)
+        return Post.objects.at_address(AnonymousUser(), year, month, day, slug, page=False)
+    if match.view_name == "publishing:page":
+        return Post.objects.published().pages().filter(slug=kwargs["slug"]).first()
+    return None

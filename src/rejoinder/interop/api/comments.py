@@ -1,0 +1,147 @@
+"""Posting a comment through the API: the comment form's rules, word for word.
+
+The JSON is validated by the same ``CommentForm`` the post page uses (limits, messages,
+the robot trap, the signed ``issued`` stamp and its age), the same reference check as the
+form view, then ``create_comment()``: moderation, bans and flood limits are the form's.
+
+The API never uses the session: a comment is always a reader's without an account, so a
+session cookie sent along grants nothing and needs no CSRF token. A JSON content type is
+required, so a browser on another site must ask first (CORS preflight), which only the
+``REJOINDER_CORS_ORIGINS`` allow-list passes; an ``Origin`` outside it is refused here too.
+"""
+
+from ninja import Status
+
+from rejoinder.core.links import absolute_url
+from rejoinder.discussion import comments, notifications
+from rejoinder.discussion.forms import CommentForm, stamp_age
+from rejoinder.discussion.models import Comment
+from rejoinder.discussion.views import comment_location  # where the form sends a reader
+
+from .origins import check_origin
+from .posts import PROBLEMS, PostId, comment_data, get_post, router
+from .problems import Problem, field_error
+from .schemas import CommentCreated, CommentIn, ProblemOut
+
+# Registered on the posts router: its path is also the thread's (GET), and Django
+# resolves one view per path.
+
+MESSAGES = {
+    "approved": "Your comment is published.",
+    # Spam is answered as held, as the form does: a spammer learns nothing.
+    "pending": "Your comment is awaiting moderation; it will appear once a moderator approves it.",
+}
+
+
+def form_problem(form, payload):
+    """A 422 problem from the form's errors, each naming its field and the field's limit."""
+    entries = []
+    for field, errors in form.errors.items():
+        if field == "__all__":
+            # The form's own checks: the stamp (missing, forged, expired) or the trap.
+            field = "issued" if stamp_age(payload.issued) is None else "url"
+        limits = {}
+        form_field = form.fields.get(field)
+        for name in ("max_length", "min_length"):
+            if getattr(form_field, name, None) is not None:
+                limits[name] = getattr(form_field, name)
+        entries.extend(field_error(field, str(message), **limits) for message in errors)
+    fields = ", ".join(dict.fromkeys(entry["field"] for entry in entries))
+    return Problem(422, f"The comment was not saved: check {fields}.", entries)
+
+
+@router.post(
+    "/posts/{post_id}/comments",
+    response={
+        201: CommentCreated,
+        **PROBLEMS,
+        400: ProblemOut,
+        403: ProblemOut,
+        415: ProblemOut,
+        429: ProblemOut,
+    },
+    summary="Post a comment (JSON; same rules as the comment form)",
+)
+def create(request, post_id: PostId, payload: CommentIn):
+    check_origin(request)
+    if request.content_type != "application/json":
+        raise Problem(415, "Send the comment as JSON (Content-Type: application/json).")
+    post = get_post(post_id)
+    data = {
+        "name": payload.name,
+        "email": payload.email,
+        "website": payload.website,
+        "body": payload.body,
+        "parent": "" if payload.parent is None else str(payload.parent),
+        "quoted": payload.quoted,
+        "issued": payload.issued,
+        "url": payload.url,
+    }
+    for box in ("notify_replies", "notify_all"):
+        if getattr(payload, box):
+            data[box] = "on"
+    form = CommentForm(data)
+    parent = Comment.objects.filter(pk=payload.parent).first() if payload.parent else None
+    if form.is_valid():
+        clean = form.cleaned_data
+        for field, message in comments.reference_errors(
+            post, clean.get("parent"), parent, clean["quoted"]
+        ).items():
+            form.add_error(field, message)
+    if not form.is_valid():
+        raise form_problem(form, payload)
+    clean = form.cleaned_data
+    try:
+        comment = comments.create_comment(
+            post=post,
+            parent=parent,
+            body=clean["body"],
+            author_name=clean["name"],
+            author_email=clean["email"],
+            author_url=clean["website"],
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.headers.get("User-Agent", ""),
+            form_age=clean["form_age"],
+            quoted_anchor=clean["quoted"],
+        )
+    except comments.CommentRefused as refusal:
+        errors = [field_error(refusal.field, refusal.message)] if refusal.field else []
+        raise Problem(
+            refusal.status_code, refusal.message, errors, getattr(refusal, "retry_after", None)
+        ) from None
+    outcome = notifications.subscribe(
+        comment,
+        replies=clean["notify_replies"],
+        everything=clean["notify_all"],
+        ip_address=comment.ip_address,
+    )
+    notice = notifications.subscription_notice(outcome)
+    return Status(201, created_data(request, post, comment, notice))
+
+
+def created_data(request, post, comment, subscription):
+    approved = comment.status == Comment.Status.APPROVED
+    status = "approved" if approved else "pending"
+    data = comment_data(request, post, _Node(comment), "")
+    data["status"] = status
+    data["url"] = absolute_url(request, comment_location(comment)) if approved else None
+    return {
+        "status": status,
+        "message": MESSAGES[status],
+        "subscription": subscription,
+        "comment": data,
+    }
+
+
+class _Node:
+    """A saved comment in the shape of a thread node, for ``comment_data``."""
+
+    def __init__(self, comment):
+        for name in ("id", "parent_id", "depth", "user_id", "author_name", "author_url"):
+            setattr(self, name, getattr(comment, name))
+        self.status = (
+            Comment.Status.APPROVED if comment.status == Comment.Status.APPROVED else "pending"
+        )
+        self.created_at, self.edited_at = comment.created_at, comment.edited_at
+        self.body_html, self.removal_reason = comment.body_html, ""
+        self.in_reply_to, self.more = None, 0

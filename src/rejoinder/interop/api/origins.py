@@ -1,0 +1,40 @@
+"""Which other sites may use the API and the embed from a browser (``REJOINDER_CORS_ORIGINS``).
+
+django-cors-headers answers browsers' CORS questions for ``/api/`` and ``/comments/embed/``; this
+refuses, on the server, a request whose ``Origin`` is neither this site nor on the list,
+so a page elsewhere cannot post or embed even by a request the browser sends unasked.
+"""
+
+from django.conf import settings
+
+from rejoinder.core.links import site_parts
+
+from .problems import Problem
+
+
+def own_origins(request):
+    origins = {f"{request.scheme}://{request.get_host()}".lower()}
+    scheme, host = site_parts()
+    if host:
+        origins.add(f"{scheme}://{host}".lower())
+    return origins
+
+
+def origin_allowed(request):
+    """True without an ``Origin`` (not a cross-site browser request), for this site's own
+    origin and for those on the allow-list."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return True
+    origin = origin.lower()
+    allowed = {o.lower() for o in settings.CORS_ALLOWED_ORIGINS}
+    return origin in allowed or origin in own_origins(request)
+
+
+def check_origin(request):
+    if not origin_allowed(request):
+        raise Problem(
+            403,
+            "This site does not take requests from pages on that origin; its owner can add "
+            "it to REJOINDER_CORS_ORIGINS.",
+        )
