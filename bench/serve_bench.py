@@ -76,38 +76,55 @@ QUIET_SECONDS = 5  # quiet seconds in a row wanted before a measured run
 WRK_TIMEOUT = "5s"  # a request slower than this counts as a wrk timeout error
 
 
+# The name in messages; scripts that import these helpers (bench/run.py) set their own.
+PROGRAM = "serve_bench"
+
+
 def fail(message):
-    sys.stderr.write(f"serve_bench: {message}\n")
+    sys.stderr.write(f"{PROGRAM}: {message}\n")
     sys.exit(1)
 
 
 def log(message):
-    sys.stderr.write(f"[serve_bench] {message}\n")
+    sys.stderr.write(f"[{PROGRAM}] {message}\n")
     sys.stderr.flush()
 
 
 # --- wrk ---------------------------------------------------------------------------------
 
 
-def ensure_wrk():
-    path = shutil.which("wrk")
+def ensure_tool(command, package=None):
+    """The path of ``command``; installed with apt-get (as root) when it is missing.
+
+    Looks in /usr/sbin and /sbin too (nginx lives there and a user's PATH may lack them).
+    """
+    package = package or command
+    search = os.pathsep.join(filter(None, [os.environ.get("PATH"), "/usr/sbin", "/sbin"]))
+    path = shutil.which(command, path=search)
     if path:
         return path
     if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
-        log("wrk is not installed; installing it with apt-get")
+        log(f"{command} is not installed; installing {package} with apt-get")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "wrk"]
+        install = ["apt-get", "install", "-y", package]
         if subprocess.run(install, env=env, check=False).returncode != 0:
             subprocess.run(["apt-get", "update"], env=env, check=False)
             subprocess.run(install, env=env, check=False)
-        path = shutil.which("wrk")
+        path = shutil.which(command, path=search)
         if path:
             return path
-        fail("installing wrk with `apt-get install -y wrk` failed; install it and run again.")
+        fail(
+            f"installing {command} with `apt-get install -y {package}` failed; "
+            "install it and run again."
+        )
     fail(
-        "wrk is not on PATH. Install it (Debian/Ubuntu: `sudo apt-get install -y wrk`) "
-        "and run again."
+        f"{command} is not on PATH. Install it (Debian/Ubuntu: `sudo apt-get install -y "
+        f"{package}`) and run again."
     )
+
+
+def ensure_wrk():
+    return ensure_tool("wrk")
 
 
 UNIT_TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -367,14 +384,16 @@ def system_user_ticks():
     return int(fields[1]) + int(fields[2])  # user + nice
 
 
-def group_user_ticks(pgid):
+def group_user_ticks(pgids):
+    """User CPU ticks of the processes in the process group(s) ``pgids`` (an id or a set)."""
+    pgids = {pgids} if isinstance(pgids, int) else set(pgids)
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
         except OSError:
             continue  # the process ended meanwhile
-        if int(fields[2]) == pgid:
+        if int(fields[2]) in pgids:
             total += int(fields[11])  # utime
     return total
 
@@ -384,7 +403,10 @@ def children_user_seconds():
 
 
 class OtherLoad:
-    """User CPU seconds of other processes between start() and stop()."""
+    """User CPU seconds of other processes between start() and stop().
+
+    ``pgid``: the process group (or a set of groups) whose CPU time is ours, not others'.
+    """
 
     def __init__(self, pgid):
         self.pgid = pgid
@@ -476,12 +498,18 @@ def wait_for_quiet(pgid, max_wait):
     return True
 
 
+def process_groups(server):
+    """The process groups serving a benchmark: the server's, and those it names (a proxy
+    names its upstream's) in a ``process_groups`` attribute."""
+    return {server.process.pid, *getattr(server, "process_groups", ())}
+
+
 def measure(label, server, url, wrk, args):
     """One wrk run; a run disturbed by other processes is repeated up to --retries times."""
     for attempt in range(args.retries + 1):
-        if args.retries and not wait_for_quiet(server.process.pid, args.quiet_wait):
+        if args.retries and not wait_for_quiet(process_groups(server), args.quiet_wait):
             log(f"{label}: the machine stayed busy for {args.quiet_wait}s; measuring anyway")
-        with OtherLoad(server.process.pid) as other:
+        with OtherLoad(process_groups(server)) as other:
             output = run_wrk(wrk, url, args.threads, args.connections, args.duration)
         run = parse_wrk(output)
         run["other_processes_cpu_seconds"] = other.cpu_seconds
