@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from . import disqus, wordpress, wxr
 from .models import ImportRecord
 
 
@@ -45,6 +44,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
         """Upload an export and see the same report the command prints."""
         if not request.user.is_superuser:
             raise PermissionDenied
+        # Here, not at the top: the importers bring lxml (~8 MB), which a server process
+        # that never imports anything does without.
+        from . import disqus, wordpress, wxr
+
         form = ImportForm(request.POST or None, request.FILES or None)
         report, error = None, None
         if request.method == "POST" and form.is_valid():

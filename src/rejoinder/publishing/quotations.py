@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import lxml.html
 from django.db import transaction
 from django.db.models import Count
 
@@ -47,6 +46,8 @@ def find(html, attributions):
     ``attributions`` are the parsed attribution lines in document order (Markdown posts);
     a blockquote with a ``<footer>`` took the next one.
     """
+    import lxml.html  # here: only writing needs it (~8 MB a reading process does without)
+
     if "<blockquote" not in html:
         return []
     root = lxml.html.fragment_fromstring(html, create_parent="div")
@@ -163,6 +164,8 @@ def link_passages(post):
 
     Runs on every save (``sync``), with or without quotations, and again after each check.
     """
+    import lxml.html  # here: only writing needs it (~8 MB a reading process does without)
+
     root = lxml.html.fragment_fromstring(post.body_html, create_parent="div")
     by_position = {q.position: q for q in post.quotations.select_related("source")}
     for position, element in enumerate(_top_level_quotes(root), start=1):
@@ -220,6 +223,7 @@ def anchor_blocks(root):
 
 def _check_mark(quotation):
     """ "checked against the source on <date>", linking the archived copy."""
+    import lxml.html  # here: only writing needs it (~8 MB a reading process does without)
     from django.urls import reverse
     from django.utils import timezone
 
