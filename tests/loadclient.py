@@ -23,6 +23,12 @@ LENIENT_RULES = (
     "from rejoinder.discussion.models import DiscussionSettings as S; r = S.load(); "
     "r.moderation = 'off'; r.flood_seconds = r.hourly_limit = r.min_form_seconds = 0; r.save()"
 )
+# A fresh site for server tests: migrated, the demo loaded, the lenient rules.
+DEMO_SITE = (
+    "from django.core.management import call_command; call_command('migrate', verbosity=0); "
+    "from django.contrib.auth.models import User; from rejoinder.publishing.demo import load_demo; "
+    "load_demo(User.objects.create_superuser('editor', password='x' * 20)); " + LENIENT_RULES
+)
 
 
 @dataclass
@@ -60,6 +66,26 @@ class Outcome:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def post_one(base_url, post_path, body, name="Same reader"):
+    """Fetch the post page, then send one comment from it as a browser would (a cached
+    page carries no CSRF token: the Origin check stands in for it); (status, body)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    with opener.open(base_url + post_path, timeout=30) as page:
+        html = page.read().decode()
+    data = urllib.parse.urlencode(
+        {"issued": ISSUED.search(html).group(1), "name": name, "body": body}
+    ).encode()
+    request = urllib.request.Request(
+        base_url + post_path + "comments/", data=data, headers={"Origin": base_url}
+    )
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.read().decode(errors="replace")
 
 
 def writer(number, base_url, post_path, stop_at, outcome):

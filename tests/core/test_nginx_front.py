@@ -6,7 +6,6 @@ comment deletes the files it makes stale; readers with a session, their own comm
 a query string always reach the application.
 """
 
-import http.cookiejar
 import os
 import re
 import secrets
@@ -24,19 +23,9 @@ import pytest
 from tests.commands import rejoinder
 from tests.core.test_cli import command_env, free_port, wait_until_up
 from tests.core.test_concurrent_writers import DEMO_POST
-from tests.loadclient import ISSUED, LENIENT_RULES
+from tests.loadclient import DEMO_SITE, post_one
 
 NGINX = Path("/usr/sbin/nginx")
-LOAD_DEMO = (
-    "from django.core.management import call_command; call_command('migrate', verbosity=0); "
-    "from django.contrib.auth.models import User; from rejoinder.publishing.demo import load_demo; "
-    "load_demo(User.objects.create_superuser('editor', password='x' * 20)); " + LENIENT_RULES
-)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def get(url, headers=None):
@@ -61,7 +50,7 @@ def front(tmp_path):
         REJOINDER_TRUSTED_PROXIES="127.0.0.1",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    setup = rejoinder(env, "shell", "-c", LOAD_DEMO)
+    setup = rejoinder(env, "shell", "-c", DEMO_SITE)
     assert setup.returncode == 0, setup.stderr
     app_port, front_port = free_port(), free_port()
     run_dir = tmp_path / "nginx"
@@ -107,17 +96,7 @@ def front(tmp_path):
 
 
 def post_comment(url, body):
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
-    with opener.open(url + DEMO_POST, timeout=30) as page:
-        issued = ISSUED.search(page.read().decode()).group(1)
-    data = urllib.parse.urlencode({"issued": issued, "name": "Front reader", "body": body})
-    request = urllib.request.Request(url + DEMO_POST + "comments/", data=data.encode())
-    try:
-        opener.open(request, timeout=30)
-    except urllib.error.HTTPError as answer:
-        return answer.code
-    raise AssertionError("a comment POST should answer with a redirect")
+    return post_one(url, DEMO_POST, body, name="Front reader")[0]
 
 
 def test_nginx_serves_cached_pages_as_files_until_a_comment_deletes_them(front):

@@ -11,7 +11,6 @@ scale-out of docs/operations.md: two `rejoinder serve` processes, each with its 
 directory as on two machines, sharing only PostgreSQL and Redis.
 """
 
-import http.cookiejar
 import os
 import random
 import secrets
@@ -32,7 +31,7 @@ import redis
 from tests.commands import rejoinder
 from tests.core.test_cli import command_env, free_port, wait_until_up
 from tests.core.test_concurrent_writers import DEMO_POST, site, start, stop
-from tests.loadclient import ISSUED, LENIENT_RULES
+from tests.loadclient import DEMO_SITE, post_one
 
 FLOOD_ON = (
     "from rejoinder.discussion.models import DiscussionSettings as S; r = S.load(); "
@@ -40,32 +39,8 @@ FLOOD_ON = (
 )
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def post_comment(base_url, body):
-    """Fetch the post page, then send a comment from it as a browser would; the status."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
-    with opener.open(base_url + DEMO_POST, timeout=30) as page:
-        html = page.read().decode()
-    data = urllib.parse.urlencode(
-        {  # a cached page carries no CSRF token: the Origin check stands in for it
-            "issued": ISSUED.search(html).group(1),
-            "name": "Same reader",
-            "body": body,
-        }
-    ).encode()
-    request = urllib.request.Request(
-        base_url + DEMO_POST + "comments/", data=data, headers={"Referer": base_url + DEMO_POST}
-    )
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as answer:
-        return answer.code, answer.read().decode(errors="replace")
+    return post_one(base_url, DEMO_POST, body)
 
 
 @pytest.fixture(params=["redis", "database"])
@@ -129,7 +104,7 @@ def test_two_serve_processes_on_postgresql_and_redis(tmp_path):
             "REJOINDER_ALLOWED_HOSTS": "127.0.0.1",
         }
         machines = [command_env(tmp_path / name, **shared) for name in ("one", "two")]
-        setup = rejoinder(machines[0], "shell", "-c", LOAD_DEMO)
+        setup = rejoinder(machines[0], "shell", "-c", DEMO_SITE)
         assert setup.returncode == 0, setup.stderr
         assert rejoinder(machines[0], "shell", "-c", FLOOD_ON).returncode == 0
         ports = [free_port(), free_port()]
@@ -147,13 +122,6 @@ def test_two_serve_processes_on_postgresql_and_redis(tmp_path):
             for server in servers:
                 stop(server)
             store.flushdb()
-
-
-LOAD_DEMO = (
-    "from django.core.management import call_command; call_command('migrate', verbosity=0); "
-    "from django.contrib.auth.models import User; from rejoinder.publishing.demo import load_demo; "
-    "load_demo(User.objects.create_superuser('editor', password='x' * 20)); " + LENIENT_RULES
-)
 
 
 def serve(env, port):
