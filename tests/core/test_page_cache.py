@@ -106,8 +106,10 @@ def test_a_second_visit_is_answered_from_the_cache_with_validators(client, backe
         post.get_absolute_url(), headers={"If-Modified-Since": http_date(time.time() - 86400)}
     )
     assert older.status_code == 200
+    assert second["Content-Length"] == str(len(second.content))
     head = client.head(post.get_absolute_url())
     assert head.status_code == 200 and head.content == b""
+    assert head["Content-Length"] == str(len(second.content))
 
 
 def test_a_new_comment_shows_on_every_page_that_shows_the_post(client, backend):

@@ -208,8 +208,10 @@ def _from_entry(request, entry, state):
     response["Cache-Control"] = cache_control()
     patch_vary_headers(response, ["Cookie"])
     response["X-Page-Cache"] = state
+    # Set here: no later layer (CommonMiddleware) runs for a page from the cache.
+    response["Content-Length"] = str(len(entry["body"]))
     if request.method == "HEAD":
-        response.content = b""
+        response.content = b""  # the length stays the page's, as HEAD wants
     return get_conditional_response(
         request, etag=entry["etag"], last_modified=entry["modified"], response=response
     )
