@@ -12,12 +12,21 @@ import pytest
 from playwright.sync_api import expect
 
 from rejoinder.discussion.models import Comment
-from tests.factories import make_comment, make_post
+from rejoinder.publishing.models import Post
+from tests.factories import make_comment, make_post, make_user
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Elsewhere</title></head>
 <body><h1>A page on another site</h1>
 <script src="{blog}/static/rejoinder/embed.js" data-rejoinder-url="{address}" async></script>
+</body></html>
+"""
+
+# A page of a static site: no post address, so the thread is the page's own.
+OWN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Notes on ferries</title></head>
+<body><h1>Notes on ferries</h1>
+<script src="{blog}/static/rejoinder/embed.js" async></script>
 </body></html>
 """
 
@@ -113,3 +122,32 @@ def test_an_origin_off_the_list_gets_no_thread(page, live_server, other_site, di
     page.goto(origin + "/page/")
     expect(page.locator(".rejoinder")).to_have_text("The comments could not be loaded.")
     expect(page.locator("article.comment")).to_have_count(0)
+
+
+def test_a_page_elsewhere_gets_its_own_thread(
+    page, live_server, other_site, settings, lenient_rules
+):
+    """No post address: the page's own thread, empty until its first comment makes it."""
+    make_user("site-admin", superuser=True)
+    origin, html = other_site
+    settings.CORS_ALLOWED_ORIGINS = [origin]
+    html["page"] = OWN_PAGE.format(blog=live_server.url)
+    page.goto(origin + "/notes/ferries/#top")
+    embed = page.locator(".rejoinder-embed")
+    expect(embed.get_by_role("heading", name="0 comments")).to_be_visible()
+    expect(embed.locator("article.comment")).to_have_count(0)
+    assert not Post.objects.exists()
+
+    form = embed.locator("form#respond")
+    form.get_by_label("Name", exact=True).fill("Di")
+    form.get_by_label("Comment", exact=True).fill("The ferry leaves at nine.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(embed.locator(".embed-status")).to_have_text("Your comment is published.")
+    thread = Post.objects.external().get()
+    assert (thread.external_url, thread.title) == (origin + "/notes/ferries/", "Notes on ferries")
+    comment = Comment.objects.get(author_name="Di")
+    assert comment.post == thread
+    expect(embed.locator(f"#comment-{comment.pk} .e-content")).to_have_text(
+        "The ferry leaves at nine."
+    )
+    expect(embed.get_by_role("heading", name="1 comment")).to_be_visible()

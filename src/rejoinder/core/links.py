@@ -4,7 +4,10 @@ from django.conf import settings
 
 
 def absolute_url(request, path):
-    """The full address of ``path``: on ``REJOINDER_SITE_URL`` when set, else the request's host."""
+    """The full address of ``path``: on ``REJOINDER_SITE_URL`` when set, else the request's
+    host. An address that is already absolute (another site's page) is left alone."""
+    if urlsplit(path).scheme:
+        return path
     if settings.SITE_URL:
         return settings.SITE_URL + path
     return request.build_absolute_uri(path)

@@ -30,6 +30,8 @@ ROLE_PERMISSIONS = {
         "publishing.view_postalias",
         "publishing.change_postalias",
         "publishing.delete_postalias",
+        # Other sites' pages' threads: made by comments, closed or removed here.
+        *(f"publishing.{action}_externalthread" for action in ("change", "delete", "view")),
         "discussion.view_comment",
         "discussion.change_comment",
         "discussion.delete_comment",
@@ -52,6 +54,7 @@ ROLE_PERMISSIONS = {
         "discussion.view_commentedit",
         *(f"discussion.{action}_ban" for action in ("add", "change", "delete", "view")),
         "publishing.view_post",
+        "publishing.view_externalthread",
     ],
 }  # fmt: skip
 

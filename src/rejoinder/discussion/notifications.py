@@ -25,6 +25,7 @@ import secrets
 from collections import namedtuple
 from email.utils import formataddr
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -530,18 +531,25 @@ def _to_author(kind, comment):
     if comment.status != wanted or not author.is_active or not author.email:
         return None
     title = comment.post.title
+    # The threads of other sites' pages are held by an administrator (publishing.external).
+    yours = (
+        f"the comments on “{title}”, a page on another site, are yours to moderate"
+        if comment.post.is_external
+        else ""
+    )
+    wrote = f"you wrote “{title}”"
     if kind is Kind.AUTHOR_COMMENT:
         subject = f"New comment on “{title}”"
         actions = ["spam", "trash"]
         why = (
-            f"You get this email because you wrote “{title}” and this site emails authors "
+            f"You get this email because {yours or wrote} and this site emails authors "
             "about every new comment."
         )
     else:
         subject = f"Comment awaiting moderation on “{title}”"
         actions = ["approve", "spam", "trash"]
         why = (
-            f"You get this email because you wrote “{title}” and this site emails authors "
+            f"You get this email because {yours or wrote} and this site emails authors "
             "about comments held for moderation."
         )
     links = [
@@ -664,7 +672,10 @@ def _comment_context(comment):
             comment_url = site_address(views.comment_location(comment))
         except NoReverseMatch:  # a page's comments have no paged addresses
             comment_url = site_address(comment.get_absolute_url())
-        if comments.comments_open(post):
+        if post.is_external:
+            # Another site's page: replies are written in its embed, under the comment.
+            reply_url = comment_url if comments.comments_open(post) else ""
+        elif comments.comments_open(post):
             kwargs = {**post.url_kwargs(), "comment": comment.pk}
             with contextlib.suppress(NoReverseMatch):
                 reply_url = site_address(reverse("discussion:reply", kwargs=kwargs))
@@ -717,8 +728,11 @@ def site_address(path):
 
     ``REJOINDER_SITE_URL`` when it is set (production should set it); otherwise the first
     host name the site answers to. ``rejoinder run`` gives its worker the address it
-    serves at.
+    serves at. An absolute address (another site's page, whose thread is here) is
+    left alone.
     """
+    if urlsplit(path).scheme:
+        return path
     if settings.SITE_URL:
         return settings.SITE_URL + path
     host = next(

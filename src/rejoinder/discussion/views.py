@@ -116,6 +116,10 @@ def comment_location(comment):
     """Where a comment is shown: the post page, or the page of a big thread holding it."""
     post = comment.post
     anchor = f"#comment-{comment.pk}"
+    if post.is_external:
+        # Another site's page, where the embed shows every comment page in place.
+        approved = comment.status == Comment.Status.APPROVED
+        return post.get_absolute_url() + (anchor if approved else "#comments")
     if comment.status != Comment.Status.APPROVED:
         # Held (or quietly spammed): shown only to its writer, above the thread.
         return f"{post.get_absolute_url()}?unapproved={comment.pk}#awaiting"

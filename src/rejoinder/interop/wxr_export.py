@@ -8,7 +8,8 @@ Content: an HTML post (imported from WordPress) exports its stored HTML as it ca
 Markdown post exports its rendered HTML, which is what WordPress stores. Comments export
 their sanitized HTML. A tombstone ("Comment deleted.", which WordPress has no word for)
 exports as an empty approved comment carrying ``rejoinder_status = removed`` in its
-commentmeta, which our importer reads back, so its replies keep their place.
+commentmeta, which our importer reads back, so its replies keep their place. The threads
+of other sites' pages are not exported: WordPress has no such kind of post.
 """
 
 import json
@@ -93,14 +94,18 @@ def export_wxr(output):
     _add(head, _q("wp", "base_blog_url"), site, cdata=False)
     for child in head:
         _write(output, child)
-    for author in get_user_model().objects.filter(posts__isnull=False).distinct():
+    # WordPress has no kind of post for another site's page: those threads (and their
+    # comments) stay out of the file, and so does an account that holds only them.
+    ours = [Post.Type.POST, Post.Type.PAGE]
+    for author in get_user_model().objects.filter(posts__type__in=ours).distinct():
         _write(output, _author(author))
     for category in Category.objects.select_related("parent").order_by("path"):
         _write(output, _category(category))
     for tag in Tag.objects.order_by("slug"):
         _write(output, _tag(tag))
     posts = (
-        Post.objects.order_by("published_at", "id")
+        Post.objects.filter(type__in=ours)
+        .order_by("published_at", "id")
         .select_related("author")
         .prefetch_related("categories", "tags", "updates")
     )

@@ -12,6 +12,7 @@ from . import markup, quotations, revisions
 from .forms import PostForm, UpdateNoteForm
 from .models import (
     Category,
+    ExternalThread,
     Page,
     Post,
     PostAlias,
@@ -247,6 +248,23 @@ class PostAdmin(EntryAdmin):
 @admin.register(Page)
 class PageAdmin(EntryAdmin):
     entry_type = Post.Type.PAGE
+
+
+@admin.register(ExternalThread)
+class ExternalThreadAdmin(admin.ModelAdmin):
+    """The threads of other sites' pages: made by their first comment, never written here;
+    their comments are moderated with all the others."""
+
+    list_display = ["title", "external_url", "comment_count", "published_at"]
+    search_fields = ["title", "external_url"]
+    fields = ["title", "external_url", "comment_status", "hold_comments", "comment_count"]
+    readonly_fields = ["external_url", "comment_count"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).external()
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(PostAlias)

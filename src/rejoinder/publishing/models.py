@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -82,11 +83,24 @@ class Tag(models.Model):
 
 class PostQuerySet(models.QuerySet):
     def published(self):
-        """Posts and pages a reader may see: published, and their time has come."""
+        """Posts and pages a reader may see on this site: published, and their time has come.
+
+        Threads for other sites' pages (``external()``) are not among them: they have no
+        page here, so no listing, feed, sitemap, search or export shows them.
+        """
+        return self.discussable().filter(type__in=[Post.Type.POST, Post.Type.PAGE])
+
+    def discussable(self):
+        """Whose comments readers may read and join: published posts and pages, and the
+        threads of other sites' pages (the API and the embed)."""
         return self.filter(
             status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED],
             published_at__lte=timezone.now(),
         )
+
+    def external(self):
+        """Threads for pages of other sites (the embed on a static site or another blog)."""
+        return self.filter(type=Post.Type.EXTERNAL)
 
     def posts(self):
         return self.filter(type=Post.Type.POST)
@@ -138,11 +152,13 @@ class PostQuerySet(models.QuerySet):
 
 
 class Post(models.Model):
-    """A post (dated, in feeds and archives) or a page (at ``/slug/``)."""
+    """A post (dated, in feeds and archives) or a page (at ``/slug/``), or the thread of a
+    page on another site (``external_url``: no body, no address here)."""
 
     class Type(models.TextChoices):
         POST = "post", "Post"
         PAGE = "page", "Page"
+        EXTERNAL = "external", "Page on another site"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -197,6 +213,11 @@ class Post(models.Model):
     # When any comment of the post last changed: versions cached threads (and, later,
     # the page's Last-Modified).
     comments_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The page on another site whose thread this is (type external), normalised by
+    # ``publishing.external.normalize_url()``; made by the page's first comment.
+    external_url = models.URLField(
+        "page on another site", max_length=1000, null=True, blank=True, unique=True, editable=False
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -213,6 +234,12 @@ class Post(models.Model):
 
     def save(self, *args, editor=None, **kwargs):
         """Render the body, keep a revision, and remember the old address if it moved."""
+        if self.is_external:
+            # A holder for another site's page's comments: no body, address or history
+            # here. Slugs are unique per type, and titles of other sites repeat.
+            digest = hashlib.sha256(self.external_url.encode(), usedforsecurity=False)
+            self.slug = self.slug or digest.hexdigest()[:40]
+            return super().save(*args, **kwargs)
         if not self.slug:
             self.slug = slugify(self.title, allow_unicode=True)[:200] or "untitled"
         # A published post dated in the future is scheduled, and the other way round.
@@ -243,6 +270,8 @@ class Post(models.Model):
             quotations.sync(self)
 
     def get_absolute_url(self):
+        if self.is_external:
+            return self.external_url
         name = "publishing:page" if self.is_page else "publishing:post"
         return reverse(name, kwargs=self.url_kwargs())
 
@@ -254,6 +283,10 @@ class Post(models.Model):
     @property
     def is_page(self):
         return self.type == self.Type.PAGE
+
+    @property
+    def is_external(self):
+        return self.type == self.Type.EXTERNAL
 
     @property
     def is_public(self):
@@ -312,6 +345,15 @@ class Page(Post):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.type = Post.Type.PAGE
+
+
+class ExternalThread(Post):
+    """Threads of other sites' pages, listed apart in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "thread of another site's page"
+        verbose_name_plural = "threads of other sites' pages"
 
 
 class UpdateNote(models.Model):

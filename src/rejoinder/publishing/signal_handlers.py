@@ -8,7 +8,8 @@ from .models import Category, Page, Post, Quotation, Source, Tag, UpdateNote
 
 def update_search_index(sender, instance, **kwargs):
     # Same database, same transaction: the index never disagrees with the posts.
-    search.index_post(instance)
+    if not instance.is_external:  # another site's page: nothing here to find
+        search.index_post(instance)
 
 
 def remove_from_search_index(sender, instance, **kwargs):
@@ -18,6 +19,9 @@ def remove_from_search_index(sender, instance, **kwargs):
 def posts_changed(sender, **kwargs):
     """Anything a page about posts shows changed: every such cached page is stale, and
     the next scheduled moment may have moved."""
+    instance = kwargs.get("instance")
+    if isinstance(instance, Post) and instance.is_external:
+        return  # a thread of another site's page: no page of ours shows it
     pagecache.invalidate(pagecache.POSTS)
     pagecache.invalidate_schedule()
 

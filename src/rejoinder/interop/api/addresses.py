@@ -1,5 +1,6 @@
 """Which post an address names: the post's own URL, any of its discussion pages, an old
-address (``PostAlias``), given as a path or as an absolute URL on this site."""
+address (``PostAlias``), given as a path or as an absolute URL on this site; or, for a
+page of another site, that page's thread (``publishing.external``) once it has one."""
 
 from urllib.parse import urlsplit
 
@@ -7,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import Resolver404, resolve
 
 from rejoinder.core.links import site_parts
+from rejoinder.publishing import external
 from rejoinder.publishing.models import Post, PostAlias
 
 _POST_PARTS = ("year", "month", "day", "slug")
@@ -22,15 +24,21 @@ def own_hosts(request):
 
 
 def post_for_url(request, url):
-    """The published post at ``url`` (a path or an address on this site), or None."""
+    """The published post at ``url`` (a path or an address on this site), the thread of
+    the page of another site at ``url``, or None."""
     if not url or "\x00" in url:
         return None  # PostgreSQL text cannot hold NUL
-    parts = urlsplit(url.strip())
+    try:
+        url.encode()  # nor a lone surrogate, which JSON can carry ("\ud800")
+        parts = urlsplit(url.strip())
+    except (UnicodeEncodeError, ValueError):  # ValueError: "http://[" (a broken IPv6 host)
+        return None
     elsewhere = parts.scheme not in ("http", "https") or parts.netloc.lower() not in own_hosts(
         request
     )
     if (parts.scheme or parts.netloc) and elsewhere:
-        return None
+        address = external.normalize_url(url)
+        return external.find_thread(address) if address else None
     path = parts.path or "/"
     if not path.startswith("/"):
         return None
@@ -55,3 +63,12 @@ def _post_for_match(match):
     if match.view_name == "publishing:page":
         return Post.objects.published().pages().filter(slug=kwargs["slug"]).first()
     return None
+
+
+def new_page_address(request, url):
+    """``url`` normalised, if it is a page of another site that may get a thread here: on
+    an origin of ``REJOINDER_CORS_ORIGINS`` (and not this site's own); else None."""
+    address = external.normalize_url(url)
+    if address is None or urlsplit(address).netloc in own_hosts(request):
+        return None
+    return address if external.origin_allowed(address) else None

@@ -8,8 +8,13 @@ The API never uses the session: a comment is always a reader's without an accoun
 session cookie sent along grants nothing and needs no CSRF token. A JSON content type is
 required, so a browser on another site must ask first (CORS preflight), which only the
 ``REJOINDER_CORS_ORIGINS`` allow-list passes; an ``Origin`` outside it is refused here too.
+
+A comment for a page of another site (``/comments/by-url``) goes the same way; the page's
+first comment makes its thread (``publishing.external``) in the comment's transaction,
+so a refused comment leaves none behind.
 """
 
+from django.db import transaction
 from ninja import Status
 
 from rejoinder.core.links import absolute_url
@@ -17,11 +22,13 @@ from rejoinder.discussion import comments, notifications
 from rejoinder.discussion.forms import CommentForm, stamp_age
 from rejoinder.discussion.models import Comment
 from rejoinder.discussion.views import comment_location  # where the form sends a reader
+from rejoinder.publishing import external
 
+from .addresses import new_page_address, post_for_url
 from .origins import check_origin
 from .posts import PROBLEMS, PostId, comment_data, get_post, router
 from .problems import Problem, field_error
-from .schemas import CommentCreated, CommentIn, ProblemOut
+from .schemas import CommentCreated, CommentIn, PageCommentIn, ProblemOut
 
 # Registered on the posts router: its path is also the thread's (GET), and Django
 # resolves one view per path.
@@ -50,23 +57,60 @@ def form_problem(form, payload):
     return Problem(422, f"The comment was not saved: check {fields}.", entries)
 
 
-@router.post(
-    "/posts/{post_id}/comments",
-    response={
-        201: CommentCreated,
-        **PROBLEMS,
-        400: ProblemOut,
-        403: ProblemOut,
-        415: ProblemOut,
-        429: ProblemOut,
-    },
-    summary="Post a comment (JSON; same rules as the comment form)",
-)
-def create(request, post_id: PostId, payload: CommentIn):
+POSTING = {
+    201: CommentCreated,
+    **PROBLEMS,
+    400: ProblemOut,
+    403: ProblemOut,
+    415: ProblemOut,
+    429: ProblemOut,
+}
+
+
+def check_request(request):
     check_origin(request)
     if request.content_type != "application/json":
         raise Problem(415, "Send the comment as JSON (Content-Type: application/json).")
-    post = get_post(post_id)
+
+
+@router.post(
+    "/posts/{post_id}/comments",
+    response=POSTING,
+    summary="Post a comment (JSON; same rules as the comment form)",
+)
+def create(request, post_id: PostId, payload: CommentIn):
+    check_request(request)
+    return submit(request, get_post(post_id), payload)
+
+
+@router.post(
+    "/comments/by-url",
+    response=POSTING,
+    summary="Post a comment on the page at an address (the first one on a page of an "
+    "allowed site starts its thread)",
+)
+def create_by_url(request, payload: PageCommentIn):
+    check_request(request)
+    post = post_for_url(request, payload.page_url)
+    if post is not None:
+        return submit(request, post, payload)
+    address = new_page_address(request, payload.page_url)
+    if address is None:
+        raise Problem(
+            404,
+            "No published post of this site is at that address, and it is not a page of a "
+            "site this one takes comments for (REJOINDER_CORS_ORIGINS).",
+            [field_error("page_url", "Not a post here, nor a page of an allowed site.")],
+        )
+    with transaction.atomic():  # a refused comment rolls its new thread back
+        thread = external.get_or_create_thread(address, payload.page_title)
+        if thread is None:
+            raise Problem(404, "This site has no account yet to hold other pages' comments.")
+        return submit(request, thread, payload)
+
+
+def submit(request, post, payload):
+    """The comment in ``payload`` for ``post``, through the form's rules: 201 or a problem."""
     data = {
         "name": payload.name,
         "email": payload.email,

@@ -1,7 +1,9 @@
 """Read-only endpoints: posts, a post's comment thread, comment counts, the comment stamp.
 
 Only what an anonymous reader sees: ``Post.objects.published()``, and in threads the
-approved comments and tombstones, paged exactly as the post page pages them.
+approved comments and tombstones, paged exactly as the post page pages them. The threads
+of other sites' pages (type ``external``) are read here too, by id or by their page's
+address, but never listed among the posts.
 """
 
 from django.conf import settings
@@ -28,11 +30,13 @@ PROBLEMS = {404: ProblemOut, 422: ProblemOut}
 
 
 def public_posts():
-    return Post.objects.published().select_related("author").prefetch_related("categories", "tags")
+    """Published posts and pages, and the threads of other sites' pages."""
+    posts = Post.objects.discussable().select_related("author")
+    return posts.prefetch_related("categories", "tags")
 
 
 def get_post(post_id):
-    """The published post ``post_id``, or a 404 problem."""
+    """The published post (or thread of another site's page) ``post_id``, or a 404 problem."""
     post = public_posts().filter(pk=post_id).first()
     if post is None:
         raise Problem(404, f"No published post has the id {post_id}.")
@@ -93,8 +97,9 @@ def post_by_url(request, url: str = Query(..., max_length=2000)):
     if post is None:
         raise Problem(
             404,
-            "No published post of this site is at that address.",
-            [field_error("url", "Not a post of this site.")],
+            "No published post of this site is at that address, and no page elsewhere "
+            "with that address has comments here.",
+            [field_error("url", "Not a post of this site, nor a page with a thread here.")],
         )
     return post_data(request, get_post(post.pk))
 
@@ -126,16 +131,19 @@ def comment_data(request, post, node, page_url, replies=()):
         "url": f"{page_url}#comment-{node.id}",
         "in_reply_to": node.in_reply_to.id if node.in_reply_to is not None else None,
         "more_replies": node.more,
-        "more_url": (
-            absolute_url(
-                request,
-                reverse("discussion:comment", kwargs={**post.url_kwargs(), "comment": node.id}),
-            )
-            if node.more
-            else None
-        ),
+        "more_url": more_url(request, post, node.id) if node.more else None,
         "replies": list(replies),
     }
+
+
+def more_url(request, post, comment_id):
+    """The comment's own page, which shows the replies a big thread's page leaves out.
+
+    A thread of another site's page has no pages here: its comment on that page."""
+    if post.is_external:
+        return f"{post.external_url}#comment-{comment_id}"
+    kwargs = {**post.url_kwargs(), "comment": comment_id}
+    return absolute_url(request, reverse("discussion:comment", kwargs=kwargs))
 
 
 def nested(request, post, nodes, page_url):
@@ -196,6 +204,19 @@ def post_comments(
 )
 def comment_stamp(request, post_id: PostId):
     get_post(post_id)
+    return stamp_data()
+
+
+@router.get(
+    "/comment-stamp",
+    response={200: StampOut},
+    summary="A signed stamp to send back with a new comment (for /comments/by-url)",
+)
+def stamp(request):
+    return stamp_data()
+
+
+def stamp_data():
     return {
         "issued": issue_stamp(),
         "min_seconds": DiscussionSettings.load().min_form_seconds,

@@ -9,8 +9,10 @@ from typing import Literal
 from ninja import Field, Schema
 
 from rejoinder.discussion.forms import CommentForm
+from rejoinder.publishing.models import Post
 
 _FORM = CommentForm.base_fields
+_POST_TITLE_LENGTH = Post._meta.get_field("title").max_length
 # The largest id a JavaScript client can hold exactly (Number.MAX_SAFE_INTEGER); bigger
 # ones would overflow the database's integer columns.
 MAX_ID = 2**53 - 1
@@ -24,9 +26,11 @@ class Term(Schema):
 
 class PostOut(Schema):
     id: int
-    type: Literal["post", "page"]
+    type: Literal["post", "page", "external"] = Field(
+        description="external: the thread of a page on another site (no body here)."
+    )
     title: str
-    url: str = Field(description="The post's absolute address.")
+    url: str = Field(description="The post's absolute address (external: the page's).")
     published: datetime.datetime
     modified: datetime.datetime
     author: str = Field(description="The author's public name (never a login).")
@@ -102,6 +106,18 @@ class CommentIn(Schema):
     notify_all: bool = False
     issued: str = Field(max_length=200, description="The stamp from GET /posts/{id}/comment-stamp.")
     url: str = Field("", max_length=500, description="The form's robot trap: must stay empty.")
+
+
+class PageCommentIn(CommentIn):
+    page_url: str = Field(
+        max_length=2000,
+        description="The page commented on: a post of this site, or a page of an allowed site.",
+    )
+    page_title: str = Field(
+        "",
+        max_length=_POST_TITLE_LENGTH,
+        description="The page's title, kept when its first comment starts its thread.",
+    )
 
 
 class CommentCreated(Schema):

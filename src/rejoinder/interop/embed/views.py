@@ -9,9 +9,10 @@ from rejoinder.discussion import comments, threads
 from rejoinder.discussion.addresses import comment_page_url, post_comment_url
 from rejoinder.discussion.forms import CommentForm
 from rejoinder.discussion.render import ThreadRenderer, Viewer
+from rejoinder.publishing import external
 from rejoinder.publishing.models import Post
 
-from ..api.addresses import post_for_url
+from ..api.addresses import new_page_address, post_for_url
 from ..api.origins import origin_allowed
 
 
@@ -26,6 +27,9 @@ class EmbedRenderer(ThreadRenderer):
         for name in ("reply_url", "edit_url", "page_url"):
             relative = getattr(self, name)
             setattr(self, name, lambda pk, relative=relative: absolute_url(request, relative(pk)))
+        if post.is_external:
+            # No pages here: a comment is found (and replied to) on the page it is under.
+            self.reply_url = self.page_url = lambda pk: f"{post.external_url}#comment-{pk}"
 
 
 def _refusal(status, message):
@@ -35,17 +39,24 @@ def _refusal(status, message):
 @never_cache  # the form carries a fresh stamp
 @require_safe
 def thread(request):
-    """``?url=<address of a post>`` (or ``?post=<id>``) and ``&page=N``: the HTML fragment."""
+    """``?url=<address of a post>`` (or ``?post=<id>``) and ``&page=N``: the HTML fragment.
+
+    The address of a page on an allowed site (``REJOINDER_CORS_ORIGINS``) shows that
+    page's thread, or an empty one with the form until its first comment."""
     if not origin_allowed(request):
         return _refusal(403, "This site does not allow its comments to be shown here.")
     post_id, page = request.GET.get("post", ""), request.GET.get("page", "1")
+    url = request.GET.get("url", "")[:2000]
     if post_id:
         valid = post_id.isdigit() and len(post_id) <= 15  # beyond: no such row, and an overflow
-        post = Post.objects.published().filter(pk=post_id).first() if valid else None
+        post = Post.objects.discussable().filter(pk=post_id).first() if valid else None
     else:
-        post = post_for_url(request, request.GET.get("url", "")[:2000])
+        post = post_for_url(request, url)
     if post is None:
-        return _refusal(404, "No discussion was found for this page.")
+        address = None if post_id else new_page_address(request, url)
+        if address is None:
+            return _refusal(404, "No discussion was found for this page.")
+        return _empty_thread(request, external.new_thread(address))
     valid = page.isdigit() and 0 < len(page) <= 7 and int(page) > 0
     thread_page = threads.post_thread(post, int(page)) if valid else None
     if thread_page is None:
@@ -57,21 +68,47 @@ def thread(request):
         return absolute_url(request, comment_page_url(post, n).removesuffix("#comments"))
 
     context = {
-        "post": post,
-        "post_url": absolute_url(request, post.get_absolute_url()),
+        **_context(request, post, is_open),
         "thread_html": EmbedRenderer(request, post, is_open).render(thread_page.roots),
         "thread_page": thread_page,
         "previous_page": number - 1 if thread_page.has_previous else None,
         "previous_page_url": page_link(number - 1) if thread_page.has_previous else None,
         "next_page": number + 1 if thread_page.has_next else None,
         "next_page_url": page_link(number + 1) if thread_page.has_next else None,
-        "comments_open": is_open,
-        "form": CommentForm(),
-        "post_comment_url": absolute_url(request, post_comment_url(post)),
         "api_url": absolute_url(request, reverse("api:create", kwargs={"post_id": post.pk})),
         "stamp_url": absolute_url(
             request, reverse("api:comment_stamp", kwargs={"post_id": post.pk})
         ),
-        "respond_level": 3,
     }
     return render(request, "embed/thread.html", context)
+
+
+def _empty_thread(request, thread):
+    """A page of another site without comments yet: the form, posting to the API by the
+    page's address, whose first comment makes the thread. Nothing is written now."""
+    context = {
+        **_context(request, thread, comments_open=True),
+        "thread_html": "",
+        "page_address": thread.external_url,
+        "api_url": absolute_url(request, reverse("api:create_by_url")),
+        "stamp_url": absolute_url(request, reverse("api:stamp")),
+    }
+    return render(request, "embed/thread.html", context)
+
+
+def _context(request, post, comments_open):
+    if post.is_external:
+        # The heading names the blog whose comments these are: its front page.
+        post_url = absolute_url(request, reverse("publishing:home"))
+        form_url = absolute_url(request, reverse("api:create_by_url"))  # embed.js posts JSON
+    else:
+        post_url = absolute_url(request, post.get_absolute_url())
+        form_url = absolute_url(request, post_comment_url(post))
+    return {
+        "post": post,
+        "post_url": post_url,
+        "comments_open": comments_open,
+        "form": CommentForm(),
+        "post_comment_url": form_url,
+        "respond_level": 3,
+    }

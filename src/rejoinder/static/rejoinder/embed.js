@@ -1,5 +1,7 @@
 // Rejoinder's embeddable thread (docs/api.md): one tag on another site's page,
 // <script src="https://blog.example/static/rejoinder/embed.js" data-rejoinder-url="…" async>.
+// Without data-rejoinder-url it shows the thread of the page it is on (made by the page's
+// first comment; data-rejoinder-title, else document.title, names it on the blog).
 // It fetches the thread and reply form as HTML from the blog (CORS: allow-listed origins)
 // and posts replies as JSON to the blog's API. No cookies cross, no inline code or style.
 "use strict";
@@ -71,6 +73,13 @@
     for (const box of ["notify_replies", "notify_all"]) data[box] = box in data;
     data.parent = data.parent ? Number(data.parent) : null;
     const section = q(".rejoinder-embed");
+    if (section.dataset.pageUrl) {
+      // A page without comments yet: its first one starts its thread, under this title
+      // (cut to the blog's 300 characters, counting characters rather than UTF-16 halves).
+      const title = script.dataset.rejoinderTitle || document.title || "";
+      data.page_url = section.dataset.pageUrl;
+      data.page_title = Array.from(title.trim()).slice(0, 300).join("");
+    }
     const button = q("button[type=submit]", form);
     button.disabled = true;
     try {
