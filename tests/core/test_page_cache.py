@@ -336,3 +336,19 @@ def test_the_page_cache_command_prunes_old_files_and_clears(client, backend, pag
     call_command("page_cache", "--clear", stdout=io.StringIO())
     assert not fresh_file.exists()
     assert client.get(fresh.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_clearing_reaches_pages_other_processes_keep(client, backend, settings, tmp_path):
+    """`clear()` moves the epoch token every page depends on: a page another process keeps
+    in its own memory goes stale too, and nothing else in the cache is touched."""
+    from rejoinder.core import pagecache
+
+    post = make_post()
+    visit(client, post.get_absolute_url())
+    caches["limits"].set("unrelated", 1)
+    kept = caches["pages"]._cache.copy() if backend != "redis" else None
+    pagecache.clear()
+    if kept is not None:  # the page is still in this process's memory, yet not served
+        assert caches["pages"]._cache.keys() == kept.keys()
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert caches["limits"].get("unrelated") == 1

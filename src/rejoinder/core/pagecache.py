@@ -30,6 +30,7 @@ from django.utils.http import http_date
 from . import pagefiles, versions
 
 GLOBAL = "*"
+EPOCH = "epoch"  # every page depends on it: clear() moves it
 POSTS = "posts"  # anything that shows posts: listings, feeds, sitemaps, post pages
 COMMENTS = "comments"  # the site-wide comment feeds
 _DUE_KEY = "due"  # when the next scheduled post goes live (epoch seconds, 0: none)
@@ -98,9 +99,13 @@ def _recorded_due():
 
 
 def clear():
-    """Forget every cached page (all processes, and the files)."""
-    _cache().clear()
-    invalidate_now(GLOBAL)  # processes keeping pages in their own memory too
+    """Forget every cached page: in every process, on every machine, and the files.
+
+    Every page depends on the epoch token, so a new one makes them all stale (emptying the
+    cache itself would also empty what shares its Redis database: flood limits, tasks).
+    ``rejoinder serve`` calls this as it starts: new code or settings, new pages.
+    """
+    invalidate_now(EPOCH)
     if settings.PAGE_CACHE_DIR:
         pagefiles.clear(settings.PAGE_CACHE_DIR)
 
@@ -129,7 +134,7 @@ class PageCacheMiddleware:
         tags = getattr(request, "page_cache_tags", None)
         if not tags or not _storable(request, response):
             return response
-        tokens = _tokens(store, tags | {GLOBAL})
+        tokens = _tokens(store, tags | {GLOBAL, EPOCH})
         if tokens[GLOBAL] != started:
             return response  # something changed while this page was rendered
         entry = _to_entry(response, tokens)

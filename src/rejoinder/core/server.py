@@ -16,6 +16,8 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 
+from . import pagecache
+
 
 def default_workers():
     return max(1, os.cpu_count() or 1)
@@ -50,8 +52,10 @@ def display_url(host, port):
 
 
 def exec_server(host, port, workers, stdout, with_worker=False):
-    """Collect static files, then become granian; with ``with_worker``, start the worker."""
+    """Collect static files, forget cached pages (the code or settings may be new), then
+    become granian; with ``with_worker``, start the worker."""
     prepare_static()
+    pagecache.clear()
     if with_worker:
         start_worker(display_url(host, port))
     stdout.write(f"Rejoinder is serving at {display_url(host, port)}  (Ctrl+C stops it)\n")
