@@ -223,6 +223,25 @@ def test_bans_by_account_and_by_address_range(post, open_rules):
     assert reader_comment(post, ip_address="192.0.3.1").status == Comment.Status.APPROVED
 
 
+def test_bans_are_read_again_whenever_one_changes(post, open_rules):
+    """Bans are kept in memory between comments (no query each); a ban made, lifted or
+    removed with its account holds for the very next comment."""
+    reader = {"author_email": "kept@example.org"}
+    assert reader_comment(post, body="before", **reader).status == Comment.Status.APPROVED
+    ban = Ban.objects.create(email="kept@example.org")
+    with pytest.raises(CommentRefused):
+        reader_comment(post, body="during", **reader)
+    Ban.objects.filter(pk=ban.pk).delete()  # a bulk delete, as the admin's action does
+    assert reader_comment(post, body="after", **reader).status == Comment.Status.APPROVED
+    troll = make_user("passing-troll")
+    Ban.objects.create(user=troll)
+    with pytest.raises(CommentRefused):
+        create_comment(post=post, body="again", user=troll, status=None)
+    troll.delete()  # its ban goes with it
+    assert not Ban.objects.exists()
+    assert reader_comment(post, body="later", **reader).status == Comment.Status.APPROVED
+
+
 def test_a_ban_sends_the_pending_comments_to_spam(post, held_rules):
     held = [reader_comment(post), reader_comment(post)]
     other = reader_comment(post, author_email="bob@example.org", author_name="Bob")

@@ -102,3 +102,37 @@ class FileVersions:
 
     def _path(self, name):
         return self.directory / "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+_kept = {}  # this process's copies: name -> (token, value)
+
+
+def kept(name, load):
+    """``load()``'s value, read again only when ``name``'s token has moved (``renew``).
+
+    For small things read on every request and changed rarely (the discussion rules,
+    the bans): one token read instead of a query. A copy read while a change commits is
+    kept under the token from before it, so the next call reads again.
+    """
+    store_ = store()
+    token_ = store_.get_many([name]).get(name)
+    if token_ is None:
+        store_.add(name, token())
+        token_ = store_.get_many([name]).get(name)
+    found = _kept.get(name)
+    if found is not None and found[0] == token_:
+        return found[1]
+    value = load()
+    _kept[name] = (token_, value)
+    return value
+
+
+def renew(name):
+    """``name``'s value changed: every process reads it again (now, and once this commits)."""
+    from django.db import transaction
+
+    def move():
+        store().set_many({name: token()})
+
+    move()
+    transaction.on_commit(move)

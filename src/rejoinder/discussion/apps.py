@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class DiscussionConfig(AppConfig):
@@ -11,6 +12,20 @@ class DiscussionConfig(AppConfig):
         from rejoinder.core import pagecache
 
         from . import commenter, ownership
+        from .models import Ban
 
         # A reader with either sees their own state: never the shared cached page.
         pagecache.register(cookies=(ownership.COOKIE, commenter.COOKIE))
+
+        # Bans are kept in each process under a version token (moderation.active_ban):
+        # any saved or deleted ban (also through a deleted account) makes them read again.
+        for signal in (post_save, post_delete):
+            signal.connect(_bans_changed, sender=Ban, dispatch_uid=f"bans-{signal}")
+
+
+def _bans_changed(sender, **kwargs):
+    from rejoinder.core import versions
+
+    from .moderation import BANS
+
+    versions.renew(BANS)

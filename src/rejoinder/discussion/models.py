@@ -1,8 +1,7 @@
 import copy
-import functools
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
@@ -250,31 +249,14 @@ class DiscussionSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        # Every process drops its copy: now, and again once the change commits (a copy
-        # read in between, from the row before it, is not kept).
-        renew = functools.partial(versions.store().set_many, {self.VERSION: versions.token()})
-        renew()
-        transaction.on_commit(renew)
+        versions.renew(self.VERSION)
 
     @classmethod
     def load(cls):
-        """The rules: read once per change, not once per comment. Each process keeps a
-        copy under the rules' version token (shared by every process) and reads the row
-        again when the token moves; callers get their own copy to change and save."""
-        store = versions.store()
-        token = store.get_many([cls.VERSION]).get(cls.VERSION)
-        kept = _loaded_rules.get("row")
-        if token is not None and kept is not None and kept[0] == token:
-            return copy.copy(kept[1])
-        if token is None:
-            store.add(cls.VERSION, versions.token())
-            token = store.get_many([cls.VERSION]).get(cls.VERSION)
-        settings_row, _created = cls.objects.get_or_create(pk=1)
-        _loaded_rules["row"] = (token, settings_row)
-        return copy.copy(settings_row)
-
-
-_loaded_rules = {}  # this process's copy of the rules: (token, row)
+        """The rules: read once per change, not once per comment (each process keeps a
+        copy under the rules' version token); callers get their own copy to change."""
+        row = versions.kept(cls.VERSION, lambda: cls.objects.get_or_create(pk=1)[0])
+        return copy.copy(row)
 
 
 class Ban(models.Model):
@@ -300,6 +282,9 @@ class Ban(models.Model):
     def __str__(self):
         who = self.user or self.email or self.ip_range
         return f"Ban of {who}"
+
+    def is_active(self, now):
+        return self.expires_at is None or self.expires_at > now
 
 
 class SpamToken(models.Model):

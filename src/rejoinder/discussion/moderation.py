@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from rejoinder.core import versions
 from rejoinder.core.addresses import in_networks, parse_network
 
 from . import spam
@@ -80,24 +81,33 @@ def refuse_if_barred(candidate, rules, form_age=None):
         raise CommentRefused("body", "You've already said that on this post.")
 
 
+BANS = "bans"  # the bans' token in core.versions (moved by signal_handlers)
+
+
 def active_ban(candidate, now=None):
-    """The ban that keeps this commenter out (account, email or address), or None."""
+    """The ban that keeps this commenter out (account, email or address), or None.
+
+    Every ban is read once per change of any ban (each process keeps them under a version
+    token), then matched here: a comment costs no query for them.
+    """
     now = now or timezone.now()
-    who = Q()
-    if candidate.user is not None:
-        who |= Q(user=candidate.user)
-    if candidate.author_email:
-        who |= Q(email__iexact=candidate.author_email)
-    bans = Ban.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-    if who:
-        found = bans.filter(who).first()
-        if found is not None:
-            return found
+    live = [ban for ban in versions.kept(BANS, _all_bans) if ban.is_active(now)]
+    email = candidate.author_email.lower() if candidate.author_email else None
+    user_id = candidate.user.pk if candidate.user is not None else None
+    for ban in live:
+        if (user_id is not None and ban.user_id == user_id) or (
+            email and ban.email.lower() == email
+        ):
+            return ban
     if candidate.ip_address:
-        for ban in bans.exclude(ip_range=""):
-            if in_networks(candidate.ip_address, (ban.ip_range,)):
+        for ban in live:
+            if ban.ip_range and in_networks(candidate.ip_address, (ban.ip_range,)):
                 return ban
     return None
+
+
+def _all_bans():
+    return list(Ban.objects.all())
 
 
 def branch_locked(parent):
