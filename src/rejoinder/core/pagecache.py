@@ -124,24 +124,24 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
         self._publish_due()
-        cache, store = _cache(), versions.store()
+        cache = _cache()
         key = _entry_key(request)
         entry = cache.get(key)
-        if entry is not None and _current(store, entry["versions"]):
+        if entry is not None and _current(entry["versions"]):
             return _from_entry(request, entry, "hit")
-        started = _global_token(store)
+        started = _global_token()
         response = self.get_response(request)
         tags = getattr(request, "page_cache_tags", None)
         if not tags or not _storable(request, response):
             return response
-        tokens = _tokens(store, tags | {GLOBAL, EPOCH})
+        tokens = versions.current([*tags, GLOBAL, EPOCH])
         if tokens[GLOBAL] != started:
             return response  # something changed while this page was rendered
         entry = _to_entry(response, tokens)
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         if settings.PAGE_CACHE_DIR:
             kept = pagefiles.write(settings.PAGE_CACHE_DIR, request.path, entry, tags)
-            if kept is not None and _global_token(store) != started:
+            if kept is not None and _global_token() != started:
                 pagefiles.unlink(kept)  # an invalidation may have missed the new file
         return _from_entry(request, entry, "miss")
 
@@ -231,28 +231,16 @@ def cache_control():
     )
 
 
-def _current(store, tokens):
+def _current(tokens):
     # The global token is recorded to detect renders that overlap a change, not checked
     # on reading: any change anywhere would otherwise drop every page.
     names = [name for name in tokens if name != GLOBAL]
-    found = store.get_many(names)
+    found = versions.store().get_many(names)
     return all(found.get(name) == tokens[name] for name in names)
 
 
-def _tokens(store, names):
-    found = store.get_many(names)
-    missing = [name for name in names if name not in found]
-    if missing:
-        # Never invalidated yet (or forgotten): give a token now; add() keeps a token
-        # another process set meanwhile, and the entry records whichever won.
-        for name in missing:
-            store.add(name, versions.token())
-        found.update(store.get_many(missing))
-    return found
-
-
-def _global_token(store):
-    return _tokens(store, [GLOBAL])[GLOBAL]
+def _global_token():
+    return versions.current([GLOBAL])[GLOBAL]
 
 
 def _entry_key(request):

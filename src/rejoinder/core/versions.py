@@ -104,6 +104,19 @@ class FileVersions:
         return self.directory / "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
 
 
+def current(names):
+    """The tokens of ``names``; one never given yet (or forgotten) gets one now. add()
+    keeps a token another process set meanwhile, and the answer is whichever won."""
+    store_ = store()
+    found = store_.get_many(names)
+    missing = [name for name in names if name not in found]
+    for name in missing:
+        store_.add(name, token())
+    if missing:
+        found.update(store_.get_many(missing))
+    return found
+
+
 _kept = {}  # this process's copies: name -> (token, value)
 
 
@@ -114,11 +127,7 @@ def kept(name, load):
     the bans): one token read instead of a query. A copy read while a change commits is
     kept under the token from before it, so the next call reads again.
     """
-    store_ = store()
-    token_ = store_.get_many([name]).get(name)
-    if token_ is None:
-        store_.add(name, token())
-        token_ = store_.get_many([name]).get(name)
+    token_ = current([name])[name]
     found = _kept.get(name)
     if found is not None and found[0] == token_:
         return found[1]
