@@ -27,9 +27,10 @@ def site_env(data_dir, database_url=None):
 
 
 @contextmanager
-def postgres_databases(count):
-    """Fresh databases on the test run's PostgreSQL server, dropped afterwards."""
-    base = urlsplit(os.environ["DATABASE_URL"])
+def postgres_databases(count, server_url=None):
+    """Fresh databases on the test run's PostgreSQL server (or ``server_url``'s), dropped
+    afterwards."""
+    base = urlsplit(server_url or os.environ["DATABASE_URL"])
     names = [f"rejoinder_backup_{uuid.uuid4().hex[:10]}" for _ in range(count)]
     admin = psycopg.connect(
         host=base.hostname, port=base.port or 5432, user=base.username, dbname="postgres",

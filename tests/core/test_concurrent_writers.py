@@ -41,16 +41,36 @@ def site(tmp_path):
         yield env
 
 
-def start(env, port):
-    """`rejoinder run` (migrate, demo, granian) in its own process group."""
+def spawn(env, port, command="run", workers=2):
+    """`rejoinder run` (migrate, demo, granian) or `serve` in its own process group, once
+    it answers (stopped again if it never does)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "rejoinder", "run", "--port", str(port), "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "rejoinder",
+            command,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    wait_until_up(f"http://127.0.0.1:{port}/", time.monotonic() + 90)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", time.monotonic() + 90)
+    except BaseException:
+        stop(process, signal.SIGKILL)
+        raise
+    return process
+
+
+def start(env, port):
+    """`rejoinder run` with the lenient rules of the load tests."""
+    process = spawn(env, port)
     lenient = rejoinder(env, "shell", "-c", loadclient.LENIENT_RULES)
     assert lenient.returncode == 0, lenient.stderr
     return process

@@ -11,7 +11,6 @@ import re
 import secrets
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -22,7 +21,7 @@ import pytest
 
 from tests.commands import rejoinder
 from tests.core.test_cli import command_env, free_port, wait_until_up
-from tests.core.test_concurrent_writers import DEMO_POST
+from tests.core.test_concurrent_writers import DEMO_POST, spawn, stop
 from tests.loadclient import DEMO_SITE, post_one
 
 NGINX = Path("/usr/sbin/nginx")
@@ -65,16 +64,9 @@ def front(tmp_path):
     assert printed.returncode == 0, printed.stderr
     conf = run_dir / "nginx.conf"
     conf.write_text(printed.stdout)
-    app = subprocess.Popen(
-        [sys.executable, "-m", "rejoinder", "serve", "--port", str(app_port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    app = spawn(env, app_port, "serve", workers=1)
     server = None
     try:
-        wait_until_up(f"http://127.0.0.1:{app_port}/", time.monotonic() + 90)
         checked = subprocess.run(
             [NGINX, "-t", "-c", conf, "-e", run_dir / "error.log"], capture_output=True, text=True
         )
@@ -91,8 +83,7 @@ def front(tmp_path):
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-        os.killpg(app.pid, signal.SIGTERM)
-        app.wait(timeout=30)
+        stop(app)
 
 
 def post_comment(url, body):

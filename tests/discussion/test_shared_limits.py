@@ -14,23 +14,17 @@ directory as on two machines, sharing only PostgreSQL and Redis.
 import os
 import random
 import secrets
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
-from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 import redis
 
 from tests.commands import rejoinder
-from tests.core.test_cli import command_env, free_port, wait_until_up
-from tests.core.test_concurrent_writers import DEMO_POST, site, start, stop
+from tests.core.test_backups import postgres_databases
+from tests.core.test_cli import command_env, free_port
+from tests.core.test_concurrent_writers import DEMO_POST, site, spawn, start, stop
 from tests.loadclient import DEMO_SITE, post_one
 
 FLOOD_ON = (
@@ -96,7 +90,7 @@ def test_two_serve_processes_on_postgresql_and_redis(tmp_path):
     base = os.environ.get("DATABASE_URL") or os.environ.get(
         "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"
     )
-    with fresh_postgres(base) as database_url:
+    with postgres_databases(1, base) as (database_url,):
         shared = {
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
@@ -108,7 +102,7 @@ def test_two_serve_processes_on_postgresql_and_redis(tmp_path):
         assert setup.returncode == 0, setup.stderr
         assert rejoinder(machines[0], "shell", "-c", FLOOD_ON).returncode == 0
         ports = [free_port(), free_port()]
-        servers = [serve(env, port) for env, port in zip(machines, ports, strict=True)]
+        servers = [spawn(env, port, "serve") for env, port in zip(machines, ports, strict=True)]
         try:
             one, two = (f"http://127.0.0.1:{port}" for port in ports)
             assert cached_on(two)
@@ -124,18 +118,6 @@ def test_two_serve_processes_on_postgresql_and_redis(tmp_path):
             store.flushdb()
 
 
-def serve(env, port):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rejoinder", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    wait_until_up(f"http://127.0.0.1:{port}/", time.monotonic() + 90)
-    return process
-
-
 def page_text(base_url):
     with urllib.request.urlopen(base_url + DEMO_POST, timeout=30) as response:
         return response.read().decode()
@@ -149,19 +131,3 @@ def cached_on(base_url):
         with urllib.request.urlopen(base_url + DEMO_POST, timeout=30) as response:
             states.append(response.headers["X-Page-Cache"])
     return "hit" in states
-
-
-@contextmanager
-def fresh_postgres(base_url):
-    base = urlsplit(base_url)
-    name = f"rejoinder_scale_{uuid.uuid4().hex[:10]}"
-    admin = psycopg.connect(
-        host=base.hostname, port=base.port or 5432, user=base.username, dbname="postgres",
-        autocommit=True,
-    )  # fmt: skip
-    try:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        yield urlunsplit(base._replace(path=f"/{name}"))
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
