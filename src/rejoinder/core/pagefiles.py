@@ -11,6 +11,8 @@ import os
 import time
 from pathlib import Path
 
+from . import versions
+
 TAGS = ".tags"
 HTML, XML = "index.html", "index.xml"
 
@@ -39,7 +41,7 @@ def write(root, path, entry, tags):
     tag_dir.mkdir(parents=True, exist_ok=True)
     for tag in tags:
         # O_APPEND: lines from several processes never interleave within a line.
-        with open(tag_dir / _tag_file(tag), "a", encoding="utf-8") as listing:
+        with open(tag_dir / versions.file_name(tag), "a", encoding="utf-8") as listing:
             listing.write(relative + "\n")
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}")
@@ -52,7 +54,7 @@ def delete_tagged(root, tags):
     """Delete every file written under any of ``tags``."""
     tag_dir = Path(root, TAGS)
     for tag in tags:
-        listing = tag_dir / _tag_file(tag)
+        listing = tag_dir / versions.file_name(tag)
         claimed = listing.with_name(f"{listing.name}.{os.getpid()}.{time.monotonic_ns()}")
         try:
             listing.rename(claimed)  # later writers start a new listing
@@ -91,7 +93,3 @@ def prune(root, older_than):
 
 def unlink(path):
     Path(path).unlink(missing_ok=True)
-
-
-def _tag_file(tag):
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in tag)

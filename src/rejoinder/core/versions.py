@@ -25,6 +25,11 @@ def token():
     return secrets.token_hex(TOKEN_LENGTH // 2)
 
 
+def file_name(name):
+    """``name`` as a file name: letters, digits, - and _ kept, anything else _."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
 _stores = {}
 
 
@@ -101,7 +106,7 @@ class FileVersions:
             self.ready = True
 
     def _path(self, name):
-        return self.directory / "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        return self.directory / file_name(name)
 
 
 def current(names):
