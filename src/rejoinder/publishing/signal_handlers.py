@@ -17,13 +17,15 @@ def remove_from_search_index(sender, instance, **kwargs):
 
 
 def posts_changed(sender, **kwargs):
-    """Anything a page about posts shows changed: every such cached page is stale, and
-    the next scheduled moment may have moved."""
+    """Anything a page about posts shows changed: every such cached page is stale; and
+    when a post itself was saved, the next scheduled moment may have moved (only posts
+    have one: a post's quotations, saved with it, need not look it up again each)."""
     instance = kwargs.get("instance")
     if isinstance(instance, Post) and instance.is_external:
         return  # a thread of another site's page: no page of ours shows it
     pagecache.invalidate(pagecache.POSTS)
-    pagecache.invalidate_schedule()
+    if sender in (Post, Page):
+        pagecache.invalidate_schedule()
 
 
 # What readers' pages show of these, beyond the posts themselves: categories and tags
