@@ -401,6 +401,20 @@ def _read_body(connection, response, headers, max_bytes, deadline):
     else:
         raise FetchFailed(f"The server sent an encoding that was not asked for: {encoding}.")
     parts, size = [], 0
+
+    def keep(data):
+        nonlocal size
+        size += len(data)
+        if size > max_bytes:
+            raise FetchRefused(_too_big(max_bytes), "too-big")
+        parts.append(data)
+
+    def decoded(step, *args):
+        try:
+            return step(*args)
+        except zlib.error as error:
+            raise FetchFailed(f"The gzip body could not be decoded ({error}).") from None
+
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -415,23 +429,10 @@ def _read_body(connection, response, headers, max_bytes, deadline):
             break
         if decoder is not None:
             # Decode at most one byte past the cap: a small gzip bomb stays small.
-            try:
-                chunk = decoder.decompress(chunk, max_bytes - size + 1)
-            except zlib.error as error:
-                raise FetchFailed(f"The gzip body could not be decoded ({error}).") from None
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchRefused(_too_big(max_bytes), "too-big")
-        parts.append(chunk)
+            chunk = decoded(decoder.decompress, chunk, max_bytes - size + 1)
+        keep(chunk)
     if decoder is not None:
-        try:
-            tail = decoder.flush()
-        except zlib.error as error:
-            raise FetchFailed(f"The gzip body could not be decoded ({error}).") from None
-        size += len(tail)
-        if size > max_bytes:
-            raise FetchRefused(_too_big(max_bytes), "too-big")
-        parts.append(tail)
+        keep(decoded(decoder.flush))
     return b"".join(parts)
 
 
