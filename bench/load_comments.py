@@ -17,51 +17,30 @@ import json
 import os
 import sys
 import tempfile
-import uuid
+from contextlib import nullcontext
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
 
 from tests import loadclient  # noqa: E402
+from tests.core.test_backups import postgres_databases  # noqa: E402
 from tests.core.test_cli import command_env, free_port  # noqa: E402
 from tests.core.test_concurrent_writers import DEMO_POST, start, stop, stored_bodies  # noqa: E402
 
 
-def fresh_postgres(base_url):
-    base = urlsplit(base_url)
-    name = f"rejoinder_load_{uuid.uuid4().hex[:10]}"
-    admin = psycopg.connect(
-        host=base.hostname, port=base.port or 5432, user=base.username, dbname="postgres",
-        autocommit=True,
-    )  # fmt: skip
-    admin.execute(f'CREATE DATABASE "{name}"')
-    return admin, name, urlunsplit(base._replace(path=f"/{name}"))
-
-
 def measure(engine, writers, seconds, base_url):
-    with tempfile.TemporaryDirectory(prefix="rejoinder-load-") as tmp:
-        admin = name = None
-        extra = {}
-        if engine == "postgresql":
-            admin, name, url = fresh_postgres(base_url)
-            extra["DATABASE_URL"] = url
+    databases = postgres_databases(1, base_url) if engine == "postgresql" else nullcontext([None])
+    with tempfile.TemporaryDirectory(prefix="rejoinder-load-") as tmp, databases as (url,):
+        env = command_env(Path(tmp), **({"DATABASE_URL": url} if url else {}))
+        port = free_port()
+        server = start(env, port)
         try:
-            env = command_env(Path(tmp), **extra)
-            port = free_port()
-            server = start(env, port)
-            try:
-                outcome = loadclient.run(f"http://127.0.0.1:{port}", DEMO_POST, writers, seconds)
-            finally:
-                stop(server)
-            stored = stored_bodies(env)
+            outcome = loadclient.run(f"http://127.0.0.1:{port}", DEMO_POST, writers, seconds)
         finally:
-            if admin is not None:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                admin.close()
+            stop(server)
+        stored = stored_bodies(env)
     summary = outcome.summary(seconds)
     summary["stored"] = len(stored)
     summary["stored_twice"] = len(stored) - len(set(stored))

@@ -31,7 +31,7 @@ def postgres_databases(count, server_url=None):
     """Fresh databases on the test run's PostgreSQL server (or ``server_url``'s), dropped
     afterwards."""
     base = urlsplit(server_url or os.environ["DATABASE_URL"])
-    names = [f"rejoinder_backup_{uuid.uuid4().hex[:10]}" for _ in range(count)]
+    names = [f"rejoinder_tmp_{uuid.uuid4().hex[:10]}" for _ in range(count)]
     admin = psycopg.connect(
         host=base.hostname, port=base.port or 5432, user=base.username, dbname="postgres",
         autocommit=True,
