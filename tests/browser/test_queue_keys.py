@@ -34,7 +34,9 @@ def test_a_moderator_clears_the_queue_with_the_keyboard(page: Page, live_server)
     page.get_by_role("link", name="Moderation queue (3)").click()
     expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
 
+    # Shown once the script listens: without it the shortcuts it lists would not work.
     legend = page.locator("#queue-keys")
+    expect(legend).to_be_visible()
     expect(legend).not_to_have_attribute("open", "")
     page.keyboard.press("?")
     expect(legend).to_have_attribute("open", "")

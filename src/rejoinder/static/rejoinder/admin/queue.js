@@ -76,6 +76,9 @@
     event.preventDefault();
   });
 
+  // The legend shows only once the keys it lists work.
+  if (legend) legend.hidden = false;
+
   const selectAll = document.getElementById("queue-select-all");
   if (selectAll) {
     selectAll.closest("label").hidden = false;
