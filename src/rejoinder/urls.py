@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from rejoinder.interop.api import api
+from rejoinder.interop.api.mount import api_view
 from rejoinder.publishing import views as publishing_views
 from rejoinder.publishing.sitemaps import SITEMAPS
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("sitemap.xml", publishing_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", publishing_views.robots_txt, name="robots_txt"),
     path("favicon.ico", publishing_views.favicon, name="favicon"),
-    path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", api_view, name="api"),  # loads the API at its first use
     path("comments/embed/", include("rejoinder.interop.embed.urls")),
     path("", include("rejoinder.discussion.urls")),
     path("", include("rejoinder.publishing.urls")),

@@ -1,18 +1,22 @@
 """The JSON API (/api/v1/): what readers see, and comments under the form's own rules."""
 
 import datetime
+import functools
 import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
 from bs4 import BeautifulSoup
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from rejoinder.discussion.comments import delete_comment
 from rejoinder.discussion.forms import BODY_LIMIT, issue_stamp
 from rejoinder.discussion.models import Ban, Comment
+from rejoinder.interop.api.mount import api_url
 from rejoinder.publishing.models import Post
 from tests.factories import make_category, make_comment, make_post, make_tag, make_user
 from tests.html import soup
@@ -51,7 +55,7 @@ def send(client, post, **fields):
     """POST a comment as JSON, the stamp taken a minute ago (as a reader would)."""
     payload = {"name": "Ann", "body": "A fair point.", "issued": issue_stamp(time.time() - 60)}
     payload.update(fields)
-    url = reverse("api:create", kwargs={"post_id": post.pk})
+    url = api_url("create", post_id=post.pk)
     return client.post(url, json.dumps(payload), content_type="application/json")
 
 
@@ -147,7 +151,37 @@ def test_the_openapi_document_is_served_and_the_docs_page_is_off(client):
     assert "/api/v1/posts/{post_id}/comments" in document["paths"]
     body = document["components"]["schemas"]["CommentIn"]["properties"]["body"]
     assert body["maxLength"] == BODY_LIMIT
-    assert client.get("/api/v1/docs").status_code == 404
+    problem(client.get("/api/v1/docs"), 404)
+
+
+def test_an_unknown_api_address_is_a_404_problem(client):
+    document = problem(client.get("/api/v1/no/such/thing"), 404)
+    assert document["detail"] == "The API has no such address."
+
+
+def test_a_server_process_loads_the_api_only_at_its_first_api_request(tmp_path):
+    """django-ninja and pydantic (about 12 MB) stay out of workers that only serve pages."""
+    script = """
+import sys, django
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="localhost")
+assert client.get("/").status_code == 200
+print(sorted(name for name in ("ninja", "pydantic") if name in sys.modules))
+assert client.get("/api/v1/posts").status_code == 200
+print(sorted(name for name in ("ninja", "pydantic") if name in sys.modules))
+"""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "REJOINDER_DATA_DIR": str(tmp_path),
+    }
+    env.pop("DATABASE_URL", None)  # a throw-away SQLite database, migrated below
+    run = functools.partial(subprocess.run, env=env, capture_output=True, text=True)
+    assert run([sys.executable, "-m", "django", "migrate", "-v0"]).returncode == 0
+    served = run([sys.executable, "-c", script])
+    assert served.returncode == 0, served.stderr[-2000:]
+    assert served.stdout.split("\n")[:2] == ["[]", "['ninja', 'pydantic']"]
 
 
 # Threads
@@ -327,7 +361,7 @@ def test_a_stamp_is_required_and_must_be_the_sites(client, post, lenient_rules):
     assert fields(problem(send(client, post, issued="forged"), 422)) == ["issued"]
     old = issue_stamp(time.time() - 2 * 24 * 3600)
     assert fields(problem(send(client, post, issued=old), 422)) == ["issued"]
-    url = reverse("api:create", kwargs={"post_id": post.pk})
+    url = api_url("create", post_id=post.pk)
     response = client.post(
         url, json.dumps({"name": "A", "body": "B"}), content_type="application/json"
     )
@@ -402,7 +436,7 @@ def test_only_json_is_taken(client, post, lenient_rules):
     """A text/plain body is what a form on another site can send without asking (no CORS
     preflight): refused, so only allow-listed origins can post from a browser."""
     payload = {"name": "A", "body": "B", "issued": issue_stamp(time.time() - 60)}
-    url = reverse("api:create", kwargs={"post_id": post.pk})
+    url = api_url("create", post_id=post.pk)
     response = client.post(url, json.dumps(payload), content_type="text/plain")
     problem(response, 415)
     assert not Comment.objects.exists()
@@ -413,7 +447,7 @@ def test_only_json_is_taken(client, post, lenient_rules):
 
 def test_an_allowed_origin_may_post_and_read(client, post, lenient_rules, settings):
     settings.CORS_ALLOWED_ORIGINS = ["https://friend.example"]
-    url = reverse("api:create", kwargs={"post_id": post.pk})
+    url = api_url("create", post_id=post.pk)
     preflight = client.options(
         url,
         headers={
@@ -434,7 +468,7 @@ def test_an_allowed_origin_may_post_and_read(client, post, lenient_rules, settin
 
 def test_another_origin_is_refused(client, post, lenient_rules, settings):
     settings.CORS_ALLOWED_ORIGINS = ["https://friend.example"]
-    url = reverse("api:create", kwargs={"post_id": post.pk})
+    url = api_url("create", post_id=post.pk)
     preflight = client.options(
         url, headers={"Origin": "https://foe.example", "Access-Control-Request-Method": "POST"}
     )

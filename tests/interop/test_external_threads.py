@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from rejoinder.discussion.forms import issue_stamp
 from rejoinder.discussion.models import Comment
+from rejoinder.interop.api.mount import api_url
 from rejoinder.interop.wxr_export import export_wxr
 from rejoinder.publishing import external
 from rejoinder.publishing.models import Post
@@ -47,7 +48,7 @@ def send(client, page_url=PAGE, title="Notes: x", origin=FRIEND, **fields):
     }
     payload.update(page_url=page_url, page_title=title, **fields)
     return client.post(
-        reverse("api:create_by_url"),
+        api_url("create_by_url"),
         json.dumps(payload),
         content_type="application/json",
         headers={"Origin": origin},
@@ -148,7 +149,7 @@ def test_later_comments_join_the_same_thread(client, thread):
         == 201
     )
     response = client.post(
-        reverse("api:create", kwargs={"post_id": thread.pk}),
+        api_url("create", post_id=thread.pk),
         json.dumps({"name": "Cy", "body": "Third.", "issued": issue_stamp(time.time() - 60)}),
         content_type="application/json",
     )
@@ -169,7 +170,7 @@ def test_an_address_of_a_post_here_posts_to_that_post(client, admin):
 
 
 def test_a_stamp_without_a_post(client):
-    stamp = client.get(reverse("api:stamp")).json()
+    stamp = client.get(api_url("stamp")).json()
     assert stamp["issued"] and stamp["max_age"] > 0
 
 

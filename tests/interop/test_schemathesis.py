@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from rejoinder.interop.api import api
+from rejoinder.interop.api.mount import openapi_document
 from tests.factories import make_comment, make_post
 
 CHECKS = [
@@ -30,7 +30,7 @@ CHECKS = [
 
 # The document the server serves, built by the same object (schemathesis's lazy fixture
 # loader does not run under pytest 9); the test below checks the served one is this one.
-schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
+schema = schemathesis.openapi.from_dict(openapi_document())
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def some_comments(lenient_rules):
 
 
 def test_the_document_is_the_served_one(client, db):
-    built = json.loads(json.dumps(api.get_openapi_schema()))  # as JSON has it (lists, not tuples)
+    built = json.loads(json.dumps(openapi_document()))  # as JSON has it (lists, not tuples)
     assert client.get("/api/v1/openapi.json").json() == built
 
 

@@ -19,6 +19,7 @@ from rejoinder.discussion.models import Comment, DiscussionSettings
 from rejoinder.publishing.models import Post
 
 from .addresses import post_for_url
+from .mount import api_url
 from .problems import Problem, field_error
 from .schemas import MAX_ID, CountsIn, CountsOut, PostList, PostOut, ProblemOut, StampOut, ThreadOut
 
@@ -79,7 +80,7 @@ def list_posts(request, page: int = Query(1, ge=1, le=1_000_000)):
     current = paginator.page(page)
 
     def page_link(number):
-        return absolute_url(request, reverse("api:list_posts") + f"?page={number}")
+        return absolute_url(request, api_url("list_posts") + f"?page={number}")
 
     return {
         "count": paginator.count,

@@ -13,6 +13,7 @@ from rejoinder.publishing import external
 from rejoinder.publishing.models import Post
 
 from ..api.addresses import new_page_address, post_for_url
+from ..api.mount import api_url
 from ..api.origins import origin_allowed
 
 
@@ -75,10 +76,8 @@ def thread(request):
         "previous_page_url": page_link(number - 1) if thread_page.has_previous else None,
         "next_page": number + 1 if thread_page.has_next else None,
         "next_page_url": page_link(number + 1) if thread_page.has_next else None,
-        "api_url": absolute_url(request, reverse("api:create", kwargs={"post_id": post.pk})),
-        "stamp_url": absolute_url(
-            request, reverse("api:comment_stamp", kwargs={"post_id": post.pk})
-        ),
+        "api_url": absolute_url(request, api_url("create", post_id=post.pk)),
+        "stamp_url": absolute_url(request, api_url("comment_stamp", post_id=post.pk)),
     }
     return render(request, "embed/thread.html", context)
 
@@ -90,8 +89,8 @@ def _empty_thread(request, thread):
         **_context(request, thread, comments_open=True),
         "thread_html": "",
         "page_address": thread.external_url,
-        "api_url": absolute_url(request, reverse("api:create_by_url")),
-        "stamp_url": absolute_url(request, reverse("api:stamp")),
+        "api_url": absolute_url(request, api_url("create_by_url")),
+        "stamp_url": absolute_url(request, api_url("stamp")),
     }
     return render(request, "embed/thread.html", context)
 
@@ -100,7 +99,7 @@ def _context(request, post, comments_open):
     if post.is_external:
         # The heading names the blog whose comments these are: its front page.
         post_url = absolute_url(request, reverse("publishing:home"))
-        form_url = absolute_url(request, reverse("api:create_by_url"))  # embed.js posts JSON
+        form_url = absolute_url(request, api_url("create_by_url"))  # embed.js posts JSON
     else:
         post_url = absolute_url(request, post.get_absolute_url())
         form_url = absolute_url(request, post_comment_url(post))
