@@ -13,13 +13,16 @@ import time
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
-from django.test import Client
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 
 from rejoinder.discussion import comments
 from rejoinder.discussion.models import Comment
-from rejoinder.publishing.models import Post
+from rejoinder.publishing import views as publishing_views
+from rejoinder.publishing.models import Post, UpdateNote
 from tests.factories import comment_form, make_category, make_comment, make_post, make_tag
 from tests.html import soup, text_of
 
@@ -352,3 +355,67 @@ def test_clearing_reaches_pages_other_processes_keep(client, backend, settings, 
         assert caches["pages"]._cache.keys() == kept.keys()
     assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
     assert caches["limits"].get("unrelated") == 1
+
+
+# The article (byline, body, update notes, sources, tags): the part of a post's page every
+# reader sees alike, kept once per version for readers whose whole page is not kept.
+
+ARTICLE_TABLES = ("publishing_category", "publishing_tag", "publishing_updatenote", "quotation")
+
+
+def article_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, [q["sql"] for q in queries if any(t in q["sql"] for t in ARTICLE_TABLES)]
+
+
+def test_a_signed_in_readers_article_is_kept_and_every_change_shows_at_once(
+    client, backend, admin_user
+):
+    post, category, _tag = post_with_neighbours()
+    url = post.get_absolute_url()
+    client.force_login(admin_user)
+    _, first = article_queries(client, url)
+    assert first  # the first render reads categories, tags, update notes, quotations
+    response, second = article_queries(client, url)
+    assert second == []  # the kept article: none of them read again
+    assert response.get("X-Page-Cache") is None  # the page itself is this reader's own
+
+    category.name = "Public transport"
+    category.save()
+    assert "Public transport" in text_of(client.get(url), ".byline")
+    post.tags.add(make_tag("harbours"))
+    assert "harbours" in text_of(client.get(url), ".tags")
+    UpdateNote.objects.create(post=post, body="The council answered.")
+    assert "The council answered." in text_of(client.get(url), ".update-note")
+    post.body = "> A quoted line.\n\nOur answer, rewritten."
+    post.save()
+    assert "Our answer, rewritten." in text_of(client.get(url), ".e-content")
+
+
+def test_without_the_page_cache_the_article_is_still_kept_per_version(client, backend, settings):
+    settings.PAGE_CACHE = False
+    post, category, _tag = post_with_neighbours()
+    url = post.get_absolute_url()
+    article_queries(client, url)
+    assert article_queries(client, url)[1] == []
+    category.name = "Public transport"
+    category.save()
+    assert "Public transport" in text_of(client.get(url), ".byline")
+
+
+def test_an_article_read_before_a_change_is_never_shown_after_it(client, backend, admin_user):
+    """A render that took its version, then read the post, then saw a change commit keeps
+    what it read under the version the change has moved: the next reader gets the new."""
+    post, category, _tag = post_with_neighbours()
+    request = RequestFactory().get(post.get_absolute_url())
+    request.user = admin_user
+    article = publishing_views.article_version()  # a render begins ...
+    as_read = Post.objects.prefetch_related("categories").get(pk=post.pk)  # ... reads
+    category.name = "Public transport"
+    category.save()  # the change commits
+    old = publishing_views.render_entry(request, as_read, article)  # the render goes on
+    assert "Transport" in text_of(old, ".byline")
+    client.force_login(admin_user)
+    assert "Public transport" in text_of(client.get(post.get_absolute_url()), ".byline")

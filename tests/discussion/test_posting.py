@@ -1,13 +1,18 @@
 """Posting rules: each refusal names the field and its limit, and keeps the typed text."""
 
 import datetime
+import time
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import AnonymousUser
+from django.core import signing
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.comments import CommentRefused, comments_open, create_comment, set_status
+from rejoinder.discussion.forms import CommentForm
 from rejoinder.discussion.models import Comment
 from rejoinder.publishing.models import Post
 from tests.factories import comment_form, make_comment, make_post, make_user
@@ -210,3 +215,33 @@ def test_an_optional_fields_error_is_read_out_with_it(client, post):
     field = page.select_one("#id_email")
     assert field["aria-describedby"].split() == ["id_email-hint", "id_email_error"]
     assert "valid address" in page.select_one("#id_email_error").get_text()
+
+
+def test_the_empty_form_is_rendered_once_and_each_reader_gets_a_fresh_stamp(client, post, settings):
+    """Most readers get the same empty form: it is rendered once per process, the same
+    HTML a fresh render gives, with the time it is served signed into it each time."""
+    settings.PAGE_CACHE = False  # every visit renders the page
+
+    def without_stamp(html):
+        form = BeautifulSoup(html, "html.parser").select_one("#respond")
+        stamp = form.select_one('input[name="issued"]')
+        issued = signing.loads(stamp["value"], salt="rejoinder.discussion.form-issued")
+        stamp["value"] = ""
+        return str(form), issued
+
+    first, first_time = without_stamp(client.get(post.get_absolute_url()).content)
+    time.sleep(1.05)
+    second, second_time = without_stamp(client.get(post.get_absolute_url()).content)
+    assert first == second
+    assert second_time > first_time >= int(time.time()) - 5
+    context = {
+        "form": CommentForm(user=AnonymousUser()),
+        "post_comment_url": post_comment_url(post),
+        "request": None,
+    }
+    assert without_stamp(render_to_string("discussion/_form.html", context))[0] == first
+    # A signed-in reader's form is their own: the CSRF token, no name field.
+    client.force_login(make_user("signed-in-reader"))
+    mine = soup(client.get(post.get_absolute_url())).select_one("#respond")
+    assert mine.select_one('input[name="csrfmiddlewaretoken"]') is not None
+    assert mine.select_one('input[name="name"]') is None

@@ -59,6 +59,18 @@ def depends_on(request, *tags):
     request.page_cache_tags = (existing or set()) | set(tags)
 
 
+def snapshot(*tags):
+    """The version of ``tags`` (and the epoch) now, for a part of a page that every reader
+    sees alike, kept with ``{% cache … using="pages" %}`` under this version (the post's
+    article for a signed-in reader, whose page is never kept whole).
+
+    Take it before reading the rows the part shows: a part rendered from rows older than
+    a change is then kept under tokens the change has already moved, never read again.
+    """
+    tokens = versions.current([*tags, EPOCH])
+    return ":".join(tokens[name] for name in sorted(tokens))
+
+
 def invalidate(*tags):
     """Make every cached page that depends on ``tags`` stale: now, and again once the
     change commits (a page rendered in between, from the rows before it, is not kept)."""

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rejoinder.core import csrf, pagecache
+from rejoinder.publishing import views as publishing_views
 from rejoinder.publishing.models import Post
 
 from . import commenter, comments, notifications, ownership, threads
@@ -30,15 +31,16 @@ def _comment(post, comment_id):
 @require_safe
 def comment_page(request, year, month, day, slug, page):
     """``<post url>comment-page-N/``: the post with the Nth page of a big thread."""
+    article = publishing_views.article_version()
     post = _post(request, year, month, day, slug)
     if int(page) == 1:
         return redirect(comment_page_url(post, 1), permanent=True)
-    context = {"post": post, "comment_page": int(page)}
-    if post.is_public:
-        pagecache.depends_on(request, pagecache.POSTS, pagecache.post_tag(post.pk))
     if request.GET.get("fragment") == "threads":
+        if post.is_public:
+            pagecache.depends_on(request, pagecache.POSTS, pagecache.post_tag(post.pk))
+        context = {"post": post, "comment_page": int(page)}
         return render(request, "discussion/thread_fragment.html", context)
-    return render(request, "publishing/post_detail.html", context)
+    return publishing_views.render_entry(request, post, article, comment_page=int(page))
 
 
 @require_POST

@@ -117,8 +117,9 @@ class PostQuerySet(models.QuerySet):
     def at_address(self, user, year, month, day, slug, page=True):
         """The post at ``/year/month/day/slug/`` that ``user`` may see, or None.
 
-        The date is the site's local date, as in the address. With ``page`` its author,
-        categories, tags and update notes come too, for showing the post's page; a
+        The date is the site's local date, as in the address. With ``page`` its author
+        comes too, for showing the post's page (its categories, tags and update notes are
+        read only when its article is rendered, not when it is kept: ``render_entry``); a
         request that only needs the post itself (a comment being posted) passes False.
         """
         try:
@@ -135,9 +136,7 @@ class PostQuerySet(models.QuerySet):
             )
             .select_related("author")
         )
-        if page:
-            found = found.prefetch_related("categories", "tags", "updates")
-        else:
+        if not page:
             found = found.defer("body", "body_html", "body_text", "attributions", "excerpt")
         return found.first()
 

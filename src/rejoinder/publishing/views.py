@@ -92,28 +92,36 @@ def search_results(request):
 
 @require_safe
 def post_detail(request, year, month, day, slug):
+    article = article_version()
     post = Post.objects.at_address(request.user, year, month, day, slug)
     if post is None:
         raise Http404("No such post.")
-    return _render_entry(request, post)
+    return render_entry(request, post, article)
 
 
 @require_safe
 def page_detail(request, slug):
+    article = article_version()
     post = get_object_or_404(
-        Post.objects.visible_to(request.user)
-        .pages()
-        .select_related("author")
-        .prefetch_related("categories", "tags", "updates"),
-        slug=slug,
+        Post.objects.visible_to(request.user).pages().select_related("author"), slug=slug
     )
-    return _render_entry(request, post)
+    return render_entry(request, post, article)
 
 
-def _render_entry(request, post):
+def article_version():
+    """The version of a post's article (byline, body, update notes, sources, tags) as every
+    reader sees it; taken before the post is read (``pagecache.snapshot``)."""
+    return {"version": pagecache.snapshot(pagecache.POSTS), "seconds": settings.PAGE_CACHE_SECONDS}
+
+
+def render_entry(request, post, article, **context):
+    """A post's or page's own page; ``article`` from ``article_version()``. The article is
+    rendered once per version and kept (its categories, tags and update notes are then not
+    even read); the title's count, the thread and the form are rendered for each reader."""
     if post.is_public:
         pagecache.depends_on(request, pagecache.POSTS, pagecache.post_tag(post.pk))
-    response = render(request, "publishing/post_detail.html", {"post": post})
+    context.update(post=post, article=article)
+    response = render(request, "publishing/post_detail.html", context)
     if not post.is_public:
         response["X-Robots-Tag"] = "noindex"
     return response

@@ -1,12 +1,17 @@
+import functools
+
 from django import template
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from rejoinder.core import fragments
 
 from .. import commenter, comments, ownership, sections
 from ..addresses import comment_page_url, post_comment_url
-from ..forms import CommentForm
+from ..forms import CommentForm, issue_stamp
 from ..render import ThreadRenderer, Viewer
 
 register = template.Library()
@@ -35,17 +40,37 @@ def discussion(context, post, page=1, form=None):
         "subscription": request.GET.get("subscription")
         if request.GET.get("subscription") in ("confirm", "subscribed")
         else None,
-        "form": form or _fresh_form(request),
-        "csrf_token": context.get("csrf_token"),
+        "form_html": _form_html(request, post, form, context.get("csrf_token")) if is_open else "",
     }
 
 
-def _fresh_form(request):
-    """An empty form, filled with what this browser was asked to remember."""
-    remembered = commenter.remembered(request)
-    if remembered:
-        return CommentForm(user=request.user, initial={**remembered, "remember": True})
-    return CommentForm(user=request.user)
+def _form_html(request, post, form, csrf_token):
+    """The comment form: refused and shown again, filled with what this browser was asked
+    to remember, for a signed-in reader, or (most readers) empty and the same for all."""
+    url = post_comment_url(post)
+    remembered = None if form else commenter.remembered(request)
+    if form is None and not remembered and not request.user.is_authenticated:
+        return mark_safe(_empty_form(url).replace(_STAMP, issue_stamp()))
+    if form is None:
+        initial = {**remembered, "remember": True} if remembered else None
+        form = CommentForm(user=request.user, initial=initial)
+    return render_to_string(
+        "discussion/_form.html",
+        {"form": form, "post_comment_url": url, "request": request, "csrf_token": csrf_token},
+    )
+
+
+_STAMP = "ISSUED-STAMP"  # where the empty form's signed time goes, fresh for each reader
+
+
+@functools.lru_cache(maxsize=512)
+def _empty_form(post_comment_url):
+    """The empty form of the post at ``post_comment_url`` for a reader not signed in, its
+    stamp left to fill: rendered once per process (its widgets are a fifth of a page)."""
+    form = CommentForm(user=AnonymousUser())
+    form.fields["issued"].initial = _STAMP
+    context = {"form": form, "post_comment_url": post_comment_url, "request": None}
+    return render_to_string("discussion/_form.html", context)
 
 
 @register.simple_tag(takes_context=True)
