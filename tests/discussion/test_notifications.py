@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import signing
 from django.core.cache import caches
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -21,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from rejoinder.discussion import notifications
 from rejoinder.discussion.addresses import post_comment_url
-from rejoinder.discussion.comments import set_status
+from rejoinder.discussion.comments import create_comment, set_status
 from rejoinder.discussion.models import Comment, Subscriber, Subscription
 from rejoinder.discussion.plaintext import html_to_plain_text
 from rejoinder.discussion.tasks import describe_failure, is_temporary, notify_subscribers
@@ -738,3 +739,31 @@ def test_with_query_encodes_and_keeps_the_rest():
     assert with_query("/p/#comment-3", "subscription", "confirm") == (
         "/p/?subscription=confirm#comment-3"
     )
+
+
+def test_a_comments_email_is_queued_in_its_transaction_or_not_at_all(mail, post):
+    """The queue is a table of the same database: the task commits with the comment, and a
+    comment whose transaction fails leaves no task behind to email about it."""
+    post_as_reader(Client(), post)
+    assert DBTaskResult.objects.count() == 1
+    with pytest.raises(RuntimeError), transaction.atomic():
+        create_comment(post=post, body="Never saved.", author_name="Bo", enforce_rules=False)
+        assert DBTaskResult.objects.count() == 2  # queued before the commit, with it
+        raise RuntimeError("the view fails after the comment")
+    assert not Comment.objects.filter(body="Never saved.").exists()
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_a_queue_that_cannot_be_written_does_not_fail_the_comment(mail, post, caplog):
+    """Its email is lost and logged; the reader's comment is saved all the same."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {DBTaskResult._meta.db_table} RENAME TO broken_queue")
+    try:
+        with caplog.at_level(logging.ERROR, logger="rejoinder.discussion.notifications"):
+            comment = post_as_reader(Client(), post, body="Saved regardless.")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE broken_queue RENAME TO {DBTaskResult._meta.db_table}")
+    assert comment.status == Comment.Status.APPROVED and comment.body == "Saved regardless."
+    assert f"Notifications for comment {comment.pk} failed" in caplog.text
+    assert DBTaskResult.objects.count() == 0

@@ -103,7 +103,7 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
     Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
     counted = comment.status == Comment.Status.APPROVED and comment.type == Comment.Type.COMMENT
     record_change(post, added=int(counted))
-    transaction.on_commit(lambda: notifications.comment_created(comment))
+    notifications.comment_created(comment)  # its tasks commit with the comment
     return comment
 
 

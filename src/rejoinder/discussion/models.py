@@ -127,6 +127,9 @@ class Comment(models.Model):
             models.Index(fields=["status", "created_at"], name="comment_queue"),
             # A commenter's history: trusted after N approved, duplicates, the queue's counts.
             models.Index(fields=["author_email", "status"], name="comment_author"),
+            # Duplicates from a reader without an email address (moderation.is_duplicate):
+            # without it the check read every comment of the post, inside the write lock.
+            models.Index(fields=["post", "author_name"], name="comment_by_name"),
         ]
 
     def __str__(self):

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -77,15 +77,19 @@ _MODERATE_SALT = "rejoinder.discussion.moderate"
 def never_fails_the_comment(function):
     """Log, rather than raise, an error in work set off by a comment already saved.
 
-    These run after the comment's commit (or, for ``subscribe``, after the view saved it):
-    an error page then would tell the reader their comment failed, and they would send it
-    again. A failure here costs an email, which the log reports.
+    These run once the comment is saved: after its commit, or inside its transaction
+    (``comment_created``, so that the queued tasks commit with the comment), where they
+    run in a savepoint, so a failed query leaves the comment's transaction usable. An
+    error page would tell the reader their comment failed, and they would send it again.
+    A failure here costs an email, which the log reports.
     """
 
     @functools.wraps(function)
     def guarded(comment, *args, **kwargs):
+        inside = transaction.get_connection().in_atomic_block
         try:
-            return function(comment, *args, **kwargs)
+            with transaction.atomic() if inside else contextlib.nullcontext():
+                return function(comment, *args, **kwargs)
         except Exception:
             logger.exception("Notifications for comment %s failed", comment.pk)
             return None
@@ -95,7 +99,7 @@ def never_fails_the_comment(function):
 
 @never_fails_the_comment
 def comment_created(comment):
-    """A comment was saved (called after the commit): queue what it should set off.
+    """A comment was saved (called in its transaction): queue what it should set off.
 
     The post's author hears of a published comment or of one held for moderation (as the
     discussion settings say; never of their own, never of spam); subscribers hear of a
@@ -197,22 +201,15 @@ def _subscriptions_for(comment):
 
 
 def _enqueue(task_name, **kwargs):
-    """Queue a task once the current transaction commits (at once outside one).
+    """Queue a task with the transaction that calls for it (at once outside one).
 
-    A queue that cannot be written to is logged, not raised: by then the comment is saved,
-    and its reader should see it rather than an error page.
+    The queue is a table of the same database: the task commits with the change that sets
+    it off, or not at all, and the worker cannot see it before. Every caller is
+    ``never_fails_the_comment``: a queue that cannot be written to is logged, not raised.
     """
     from . import tasks
 
-    task = getattr(tasks, task_name)
-
-    def enqueue():
-        try:
-            task.enqueue(**kwargs)
-        except DatabaseError:
-            logger.exception("Could not queue %s %s", task_name, kwargs)
-
-    transaction.on_commit(enqueue)
+    getattr(tasks, task_name).enqueue(**kwargs)
 
 
 # Subscribing, confirming, unsubscribing.
