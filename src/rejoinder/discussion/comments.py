@@ -71,7 +71,6 @@ def reference_errors(post, parent_id, parent, quoted):
     return errors
 
 
-@transaction.atomic
 def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None, **fields):
     """Create a comment with every field given; return it.
 
@@ -81,6 +80,11 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
     since the form was served, if it came from one); the admin and importers pass
     ``False`` to bring comments in as they were. A ``status`` of None lets the moderation
     policy decide. Raises ``CommentRefused`` (``TooSoon`` for a flood limit).
+
+    Writers queue for SQLite's one write lock (and PostgreSQL's row lock on the post's
+    count), so what needs no lock comes first: the Markdown, the spam score and the
+    status, bans. What the thread as it stands decides (a locked branch, a duplicate, the
+    flood limits) and the writes are one transaction.
     """
     if enforce_rules:
         if not comments_open(post):
@@ -90,20 +94,24 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
     needs_rules = enforce_rules or fields.get("status") is None
     rules = DiscussionSettings.load() if needs_rules else None
     comment = new_comment(post=post, body=body, parent=parent, rules=rules, **fields)
-    if enforce_rules and not moderation.is_exempt(comment):
+    checked = enforce_rules and not moderation.is_exempt(comment)
+    if checked:
         moderation.refuse_if_barred(comment, rules, form_age)
-        throttle.check(comment, rules)
-    if comment.status == Comment.Status.APPROVED and not notifications.has_listeners(comment):
-        # No one to tell: announced as it is saved (no later write to say so).
-        comment.announced_at = timezone.now()
-    comment.save()
-    # The path ends in the comment's own id, known only now.
-    comment.path = (parent.path if parent else "") + path_segment(comment.pk)
-    comment.thread_id = parent.thread_id if parent else comment.pk
-    Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
-    counted = comment.status == Comment.Status.APPROVED and comment.type == Comment.Type.COMMENT
-    record_change(post, added=int(counted))
-    notifications.comment_created(comment)  # its tasks commit with the comment
+    with transaction.atomic():
+        if checked:
+            moderation.refuse_if_out_of_place(comment)
+            throttle.check(comment, rules)
+        if comment.status == Comment.Status.APPROVED and not notifications.has_listeners(comment):
+            # No one to tell: announced as it is saved (no later write to say so).
+            comment.announced_at = timezone.now()
+        comment.save()
+        # The path ends in the comment's own id, known only now.
+        comment.path = (parent.path if parent else "") + path_segment(comment.pk)
+        comment.thread_id = parent.thread_id if parent else comment.pk
+        Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
+        counted = comment.status == Comment.Status.APPROVED and comment.type == Comment.Type.COMMENT
+        record_change(post, added=int(counted))
+        notifications.comment_created(comment)  # its tasks commit with the comment
     return comment
 
 

@@ -2,8 +2,10 @@
 
 Two steps, both plain functions of the comment being made (a namespace of its values):
 
-* ``refuse_if_barred()`` raises ``CommentRefused`` for what is never taken: a ban, a
-  duplicate, a reply under a locked branch, a form sent faster than a person could.
+* ``refuse_if_barred()`` raises ``CommentRefused`` for what is never taken from this
+  commenter: a ban, a form sent faster than a person could; ``refuse_if_out_of_place()``
+  for what the thread as it stands refuses: a duplicate, a reply under a locked branch
+  (run inside the comment's write transaction).
 * ``judge()`` decides the status of what is taken, with every reason it was held: the
   block list and a high spam score send to spam; the post's "hold every comment", the
   site's pre-moderation, the hold list, too many links and a middling spam score hold.
@@ -60,6 +62,7 @@ def refuse_if_barred(candidate, rules, form_age=None):
     """Raise ``CommentRefused`` if the comment must not be taken at all.
 
     ``form_age`` is the seconds since the form was served (None: not sent from a form).
+    Reads nothing that a concurrent comment changes: run before the write transaction.
     """
     if form_age is not None and form_age < rules.min_form_seconds:
         raise CommentRefused(
@@ -75,6 +78,12 @@ def refuse_if_barred(candidate, rules, form_age=None):
             else ""
         )
         raise CommentRefused(None, f"You cannot comment on this site{until}.")
+
+
+def refuse_if_out_of_place(candidate):
+    """Raise ``CommentRefused`` if the thread as it stands refuses the comment: a reply
+    under a locked branch, or the same text again. Run in the comment's write transaction,
+    so two identical comments sent at once make one."""
     if candidate.parent is not None and branch_locked(candidate.parent):
         raise CommentRefused("parent", "Replies to this comment have been closed by a moderator.")
     if is_duplicate(candidate):
