@@ -5,9 +5,13 @@ import time
 
 import feedparser
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from rejoinder.core import pagecache, versions
 from rejoinder.publishing.models import Post
 from tests.factories import make_post
 
@@ -90,3 +94,44 @@ def test_scheduled_post_appears_when_its_time_comes(client):
     assert "Soon" not in client.get("/").content.decode()  # and the front page is cached
     time.sleep((soon - timezone.now()).total_seconds() + 0.1)
     assert "Soon" in client.get("/").content.decode()
+
+
+def find(user, post):
+    return Post.objects.at_address(user, **post.url_kwargs())
+
+
+def test_an_address_found_once_follows_every_change_of_its_post(client, editor, settings):
+    """Each process remembers which post an address led to, until any post changes: a
+    post unpublished, moved to another address or deleted is not found at the old one."""
+    settings.PAGE_CACHE = False  # the page cache would answer the second visits itself
+    post = make_post(title="Zanzibar at noon")
+    url, reader = post.get_absolute_url(), AnonymousUser()
+    assert find(reader, post) == post
+    with CaptureQueriesContext(connection) as queries:
+        assert find(reader, post) == post
+    [query] = queries.captured_queries
+    assert "slug" not in query["sql"].partition("WHERE")[2]  # by its key: address remembered
+
+    post.status = Post.Status.DRAFT
+    post.save()
+    assert client.get(url).status_code == 404
+    assert find(editor, post) == post  # staff still see the draft there ...
+    assert find(reader, post) is None  # ... and what staff found is not a reader's
+    post.status, post.slug = Post.Status.PUBLISHED, "zanzibar-at-night"
+    post.save()
+    assert client.get(url).status_code == 301  # the old address now only redirects
+    assert client.get(post.get_absolute_url()).status_code == 200
+    Post.objects.filter(pk=post.pk).delete()
+    assert client.get(post.get_absolute_url()).status_code == 404
+
+
+def test_an_address_found_while_a_change_commits_is_not_remembered_past_it():
+    """The remembered addresses are those of the token read before the query: a post found
+    from rows older than a change is looked for again once the change has moved it."""
+    post = make_post(title="Zanzibar at dawn")
+    reader = AnonymousUser()
+    known = versions.kept(pagecache.POSTS, dict)  # a lookup begins ...
+    post.status = Post.Status.DRAFT
+    post.save()  # ... a change commits meanwhile ...
+    known[(*post.url_kwargs().values(), False)] = post.pk  # ... and it keeps what it found
+    assert find(reader, post) is None
