@@ -159,6 +159,15 @@ def test_an_unknown_api_address_is_a_404_problem(client):
     assert document["detail"] == "The API has no such address."
 
 
+def test_a_method_an_address_does_not_take_is_a_405_problem_naming_the_allowed(client):
+    response = client.delete("/api/v1/posts")
+    assert problem(response, 405)["detail"] == "DELETE is not allowed here; use GET."
+    assert response["Allow"] == "GET"
+    response = client.put("/api/v1/openapi.json")
+    assert problem(response, 405)["detail"] == "PUT is not allowed here; use GET or HEAD."
+    assert response["Allow"] == "GET, HEAD"
+
+
 def test_a_server_process_loads_the_api_only_at_its_first_api_request(tmp_path):
     """django-ninja and pydantic (about 12 MB) stay out of workers that only serve pages."""
     script = """

@@ -17,12 +17,28 @@ def api_view(request, rest):
         match = None
     if match is None or match.func is api_view:
         return problem_response(Problem(404, "The API has no such address."))
+    if match.url_name == OPENAPI and request.method not in SAFE:
+        return _not_allowed(request, SAFE)  # ninja's document view answers any method
     request.resolver_match = match
     set_urlconf(URLCONF)  # for the operation's reverse("api:…"); the next request resets it
     try:
-        return match.func(request, *match.args, **match.kwargs)
+        response = match.func(request, *match.args, **match.kwargs)
     finally:
         set_urlconf(None)
+    if response.status_code == 405 and "Allow" in response:  # ninja's, as plain text
+        return _not_allowed(request, response["Allow"].split(", "))
+    return response
+
+
+OPENAPI = "openapi-json"  # ninja's name for the document's address
+SAFE = ("GET", "HEAD")
+
+
+def _not_allowed(request, allowed):
+    detail = f"{request.method} is not allowed here; use {' or '.join(allowed)}."
+    response = problem_response(Problem(405, detail))
+    response["Allow"] = ", ".join(allowed)
+    return response
 
 
 def api_url(name, **kwargs):
