@@ -11,7 +11,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rejoinder.discussion.addresses import post_comment_url
-from rejoinder.discussion.comments import CommentRefused, comments_open, create_comment, set_status
+from rejoinder.discussion.comments import (
+    CommentRefused,
+    comments_open,
+    create_comment,
+    delete_comment,
+    set_status,
+)
 from rejoinder.discussion.forms import CommentForm
 from rejoinder.discussion.models import Comment
 from rejoinder.publishing.models import Post
@@ -245,3 +251,21 @@ def test_the_empty_form_is_rendered_once_and_each_reader_gets_a_fresh_stamp(clie
     mine = soup(client.get(post.get_absolute_url())).select_one("#respond")
     assert mine.select_one('input[name="csrfmiddlewaretoken"]') is not None
     assert mine.select_one('input[name="name"]') is None
+
+
+@pytest.mark.django_db(transaction=True)  # the key is checked when the comment commits
+def test_a_reply_whose_parent_is_deleted_meanwhile_is_refused_with_nothing_written(client):
+    """The form's view reads the parent before the comment's transaction: deleted in
+    between (a comment without replies goes for good), the reply is refused by name."""
+    post = make_post(title="Open post")
+    parent = make_comment(post, name="Ann")
+    as_read = Comment.objects.get(pk=parent.pk)  # the view has read it ...
+    delete_comment(parent)  # ... its writer deletes it (a leaf: gone for good) ...
+    with pytest.raises(CommentRefused) as refused:  # ... and the reply goes in
+        create_comment(post=post, parent=as_read, body="Too late.", author_name="Bo")
+    assert (refused.value.field, refused.value.message) == (
+        "parent",
+        "The comment you replied to no longer exists.",
+    )
+    assert not Comment.objects.filter(post=post).exists()
+    assert Post.objects.get(pk=post.pk).comment_count == 0

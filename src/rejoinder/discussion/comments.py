@@ -9,7 +9,7 @@ import datetime
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -36,6 +36,9 @@ def comments_open(post, now=None):
     return True
 
 
+GONE_PARENT = "The comment you replied to no longer exists."
+
+
 def check_reply(post, parent):
     """Refuse a reply to a comment that is not an approved comment of the same post."""
     if parent is None:
@@ -58,7 +61,7 @@ def reference_errors(post, parent_id, parent, quoted):
     """
     errors = {}
     if parent_id and parent is None:
-        errors["parent"] = "The comment you replied to no longer exists."
+        errors["parent"] = GONE_PARENT
     if quoted.startswith("comment-") and not (
         Comment.objects.filter(
             pk=int(quoted.removeprefix("comment-")), post=post, status=Comment.Status.APPROVED
@@ -97,22 +100,36 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
     checked = enforce_rules and not moderation.is_exempt(comment)
     if checked:
         moderation.refuse_if_barred(comment, rules, form_age)
-    with transaction.atomic():
-        if checked:
-            moderation.refuse_if_out_of_place(comment)
-            throttle.check(comment, rules)
-        if comment.status == Comment.Status.APPROVED and not notifications.has_listeners(comment):
-            # No one to tell: announced as it is saved (no later write to say so).
-            comment.announced_at = timezone.now()
-        comment.save()
-        # The path ends in the comment's own id, known only now.
-        comment.path = (parent.path if parent else "") + path_segment(comment.pk)
-        comment.thread_id = parent.thread_id if parent else comment.pk
-        Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
-        counted = comment.status == Comment.Status.APPROVED and comment.type == Comment.Type.COMMENT
-        record_change(post, added=int(counted))
-        notifications.comment_created(comment)  # its tasks commit with the comment
+    try:
+        _save_new(comment, post, parent, rules if checked else None)
+    except IntegrityError:
+        # The parent was read before this transaction; deleted since (a comment without
+        # replies goes for good), the database refuses the reply: say so, as for any reply
+        # to a deleted comment. (PostgreSQL checks the key when the transaction commits.)
+        if parent is not None and not Comment.objects.filter(pk=parent.pk).exists():
+            raise CommentRefused("parent", GONE_PARENT) from None
+        raise
     return comment
+
+
+@transaction.atomic
+def _save_new(comment, post, parent, rules):
+    """The write transaction of ``create_comment``: with ``rules`` (a reader's comment),
+    what the thread as it stands decides and the flood limits; then the rows and tasks."""
+    if rules is not None:
+        moderation.refuse_if_out_of_place(comment)
+        throttle.check(comment, rules)
+    if comment.status == Comment.Status.APPROVED and not notifications.has_listeners(comment):
+        # No one to tell: announced as it is saved (no later write to say so).
+        comment.announced_at = timezone.now()
+    comment.save()
+    # The path ends in the comment's own id, known only now.
+    comment.path = (parent.path if parent else "") + path_segment(comment.pk)
+    comment.thread_id = parent.thread_id if parent else comment.pk
+    Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
+    counted = comment.status == Comment.Status.APPROVED and comment.type == Comment.Type.COMMENT
+    record_change(post, added=int(counted))
+    notifications.comment_created(comment)  # its tasks commit with the comment
 
 
 def new_comment(*, post, parent=None, user=None, **fields):
