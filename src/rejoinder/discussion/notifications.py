@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from rejoinder.core.addresses import address_bucket
+from rejoinder.core.links import public_url
 from rejoinder.core.people import public_name
 
 from . import throttle
@@ -728,10 +729,9 @@ def site_address(path):
     serves at. An absolute address (another site's page, whose thread is here) is
     left alone.
     """
-    if urlsplit(path).scheme:
-        return path
-    if settings.SITE_URL:
-        return settings.SITE_URL + path
+    url = public_url(path)
+    if urlsplit(url).scheme:
+        return url
     host = next(
         (name for name in settings.ALLOWED_HOSTS if name != "*" and not name.startswith(".")),
         "localhost",

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.contrib.auth.models import AnonymousUser
 from django.urls import Resolver404, resolve
 
-from rejoinder.core.links import site_parts
+from rejoinder.core.links import own_origins
 from rejoinder.publishing import external
 from rejoinder.publishing.models import Post, PostAlias
 
@@ -16,11 +16,7 @@ _POST_PARTS = ("year", "month", "day", "slug")
 
 def own_hosts(request):
     """The host names (with port) this site answers as: the configured one and the request's."""
-    hosts = {request.get_host().lower()}
-    _scheme, configured = site_parts()
-    if configured:
-        hosts.add(configured.lower())
-    return hosts
+    return {urlsplit(origin).netloc for origin in own_origins(request)}
 
 
 def post_for_url(request, url):

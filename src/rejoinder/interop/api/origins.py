@@ -7,17 +7,9 @@ so a page elsewhere cannot post or embed even by a request the browser sends una
 
 from django.conf import settings
 
-from rejoinder.core.links import site_parts
+from rejoinder.core.links import own_origins
 
 from .problems import Problem
-
-
-def own_origins(request):
-    origins = {f"{request.scheme}://{request.get_host()}".lower()}
-    scheme, host = site_parts()
-    if host:
-        origins.add(f"{scheme}://{host}".lower())
-    return origins
 
 
 def origin_allowed(request):
