@@ -1,11 +1,7 @@
 """The JSON API (/api/v1/): what readers see, and comments under the form's own rules."""
 
 import datetime
-import functools
 import json
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -18,6 +14,8 @@ from rejoinder.discussion.forms import BODY_LIMIT, issue_stamp
 from rejoinder.discussion.models import Ban, Comment
 from rejoinder.interop.api.mount import api_url
 from rejoinder.publishing.models import Post
+from tests.commands import rejoinder
+from tests.core.test_cli import command_env
 from tests.factories import make_category, make_comment, make_post, make_tag, make_user
 from tests.html import soup
 
@@ -171,8 +169,7 @@ def test_a_method_an_address_does_not_take_is_a_405_problem_naming_the_allowed(c
 def test_a_server_process_loads_the_api_only_at_its_first_api_request(tmp_path):
     """django-ninja and pydantic (about 12 MB) stay out of workers that only serve pages."""
     script = """
-import sys, django
-django.setup()
+import sys
 from django.test import Client
 client = Client(HTTP_HOST="localhost")
 assert client.get("/").status_code == 200
@@ -180,17 +177,11 @@ print(sorted(name for name in ("ninja", "pydantic") if name in sys.modules))
 assert client.get("/api/v1/posts").status_code == 200
 print(sorted(name for name in ("ninja", "pydantic") if name in sys.modules))
 """
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "REJOINDER_DATA_DIR": str(tmp_path),
-    }
-    env.pop("DATABASE_URL", None)  # a throw-away SQLite database, migrated below
-    run = functools.partial(subprocess.run, env=env, capture_output=True, text=True)
-    assert run([sys.executable, "-m", "django", "migrate", "-v0"]).returncode == 0
-    served = run([sys.executable, "-c", script])
+    env = command_env(tmp_path)  # a throw-away SQLite site
+    assert rejoinder(env, "migrate", "--verbosity", "0").returncode == 0
+    served = rejoinder(env, "shell", "-c", script)
     assert served.returncode == 0, served.stderr[-2000:]
-    assert served.stdout.split("\n")[:2] == ["[]", "['ninja', 'pydantic']"]
+    assert served.stdout.strip().splitlines()[-2:] == ["[]", "['ninja', 'pydantic']"]
 
 
 # Threads
