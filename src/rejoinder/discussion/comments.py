@@ -84,24 +84,28 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
     ``False`` to bring comments in as they were. A ``status`` of None lets the moderation
     policy decide. Raises ``CommentRefused`` (``TooSoon`` for a flood limit).
 
-    Writers queue for SQLite's one write lock (and PostgreSQL's row lock on the post's
-    count), so what needs no lock comes first: the Markdown, the spam score and the
-    status, bans. What the thread as it stands decides (a locked branch, a duplicate, the
-    flood limits) and the writes are one transaction.
+    The cheap refusals come before any work a stranger's text costs: the timing rule, bans
+    and flood limits are settled on who is writing, before the Markdown and the spam score
+    read the text (docs/security.md: one comment must not buy seconds of CPU). Writers
+    queue for SQLite's one write lock (and PostgreSQL's row lock on the post's count), so
+    what needs no lock comes before the write transaction too; what the thread as it
+    stands decides (a locked branch, a duplicate) and the writes are one transaction.
     """
     if enforce_rules:
         if not comments_open(post):
             raise CommentRefused("body", "Comments are closed on this post.")
         check_reply(post, parent)
-    # One read of the rules serves the status (judge) and the refusals below.
+    # One read of the rules serves the refusals below and the status (judge).
     needs_rules = enforce_rules or fields.get("status") is None
     rules = DiscussionSettings.load() if needs_rules else None
-    comment = new_comment(post=post, body=body, parent=parent, rules=rules, **fields)
-    checked = enforce_rules and not moderation.is_exempt(comment)
+    writer = _writer(post, fields)
+    checked = enforce_rules and not moderation.is_exempt(writer)
     if checked:
-        moderation.refuse_if_barred(comment, rules, form_age)
+        moderation.refuse_if_barred(writer, rules, form_age)
+        throttle.check(writer, rules)
+    comment = new_comment(post=post, body=body, parent=parent, rules=rules, **fields)
     try:
-        _save_new(comment, post, parent, rules if checked else None)
+        _save_new(comment, post, parent, checked)
     except IntegrityError:
         # The parent was read before this transaction; deleted since (a comment without
         # replies goes for good), the database refuses the reply: say so, as for any reply
@@ -112,13 +116,23 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
     return comment
 
 
+def _writer(post, fields):
+    """Who is writing, as the rules that need no text read it (bans, limits, exemption)."""
+    user = fields.get("user")
+    return SimpleNamespace(
+        post=post,
+        user=user,
+        author_email=fields.get("author_email") or (user.email if user is not None else ""),
+        ip_address=fields.get("ip_address"),
+    )
+
+
 @transaction.atomic
-def _save_new(comment, post, parent, rules):
-    """The write transaction of ``create_comment``: with ``rules`` (a reader's comment),
-    what the thread as it stands decides and the flood limits; then the rows and tasks."""
-    if rules is not None:
+def _save_new(comment, post, parent, checked):
+    """The write transaction of ``create_comment``: if ``checked`` (a reader's comment),
+    what the thread as it stands decides; then the rows and tasks."""
+    if checked:
         moderation.refuse_if_out_of_place(comment)
-        throttle.check(comment, rules)
     if comment.status == Comment.Status.APPROVED and not notifications.has_listeners(comment):
         # No one to tell: announced as it is saved (no later write to say so).
         comment.announced_at = timezone.now()

@@ -64,10 +64,15 @@ MAX_WORD_LENGTH = 30
 MAX_LINKS = 20
 TOKEN_LENGTH = 64  # SpamToken.token's max_length
 
-TAG = re.compile(r"<[^>]*>")
+# Every pattern here runs on up to 20,000 characters of a stranger's text before any limit
+# but the form's: each is linear (docs/security.md, ReDoS). A tag cannot contain "<"; an
+# email address is matched only from the start of its run of address characters, and
+# possessively, so a long run of word characters with no "@" is read once, not once for
+# each of its characters.
+TAG = re.compile(r"<[^<>]*>")
 HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()]+", re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@([\w-]++(?:\.[\w-]++)++)")
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 LONG_NUMBER = re.compile(r"^\d{5,}$")
 DIGIT = re.compile(r"\d")
