@@ -64,3 +64,47 @@ def test_author_probe_reveals_nothing(client):
     response = client.get("/", {"author": writer.pk})
     assert response.status_code == 200
     assert "secret-login-8" not in response.content.decode()
+
+
+# Numbers: ASCII digits only, whatever str.isdigit() thinks
+
+
+NOT_NUMBERS = ["²", "١٢", "1²", "⑦", "9" * 40, "-1", " 1", ""]
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+def test_whole_number_takes_ascii_digits_only(value):
+    """The one parser of reader-sent numbers refuses every digit that is not 0-9, and
+    numbers longer than a row id can be."""
+    from rejoinder.core.numbers import whole_number
+
+    assert whole_number(value) is None
+    assert whole_number("0042") == 42
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 40])
+def test_unicode_digits_in_reader_parameters_never_answer_500(
+    client, lenient_rules, settings, value
+):
+    """``parent=²`` on the comment form, ``?unapproved=²``, the embed's ``post=`` and
+    ``page=``, WordPress's ``/?p=``, the queue's ``comment=``: a clear 4xx or the page,
+    never a server error."""
+    from django.urls import reverse
+
+    settings.CORS_ALLOWED_ORIGINS = ["https://friend.example"]
+    post = make_post()
+    make_comment(post, name="Ann")
+    response = client.post(post_comment_url(post), comment_form(parent=value))
+    assert response.status_code == 400
+    assert Comment.objects.count() == 1
+    assert client.get(post.get_absolute_url(), {"unapproved": value}).status_code == 200
+    embed = {"headers": {"Origin": "https://friend.example"}}
+    assert client.get("/comments/embed/", {"post": value}, **embed).status_code == 404
+    assert (
+        client.get("/comments/embed/", {"post": post.pk, "page": value}, **embed).status_code == 404
+    )
+    assert client.get("/", {"p": value}).status_code == 200
+    client.force_login(make_user("mod", role="moderator"))
+    decide = reverse("admin:discussion_comment_decide")
+    response = client.post(decide, {"action": "approve", "comment": value})
+    assert response.status_code == 303

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from rejoinder.core.addresses import parse_network
+from rejoinder.core.numbers import whole_number
 from rejoinder.publishing.forms import LabelledErrorsMixin
 
 from . import comments, moderation, queue
@@ -174,7 +175,11 @@ class CommentAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_change_permission(request):
             raise PermissionDenied
-        ids = [value for value in request.POST.getlist("comment") if value.isdigit()]
+        ids = [
+            number
+            for value in request.POST.getlist("comment")
+            if (number := whole_number(value)) is not None
+        ]
         chosen = list(Comment.objects.filter(pk__in=ids).select_related("post"))
         action = request.POST.get("action")
         if action not in queue.Action.values:

@@ -6,6 +6,8 @@ authorship grants anything.
 
 from django.conf import settings
 
+from rejoinder.core.numbers import whole_number
+
 COOKIE = "rejoinder_comments"
 SALT = "rejoinder.discussion.ownership"
 KEEP = 30  # the most recent comment ids remembered
@@ -13,7 +15,7 @@ KEEP = 30  # the most recent comment ids remembered
 
 def owned_ids(request):
     raw = request.get_signed_cookie(COOKIE, default="", salt=SALT, max_age=_max_age())
-    return {int(part) for part in raw.split(",") if part.isdigit()}
+    return {number for part in raw.split(",") if (number := whole_number(part)) is not None}
 
 
 def remember(request, response, comment_id):
@@ -38,10 +40,10 @@ def awaiting_comment(request, post):
     names one (``?unapproved=<id>``, as WordPress does) and the reader wrote it."""
     from .models import Comment
 
-    wanted = request.GET.get("unapproved", "")
-    if not wanted.isdigit():
+    wanted = whole_number(request.GET.get("unapproved", ""))
+    if wanted is None:
         return None
-    comment = Comment.objects.filter(pk=int(wanted), post=post).first()
+    comment = Comment.objects.filter(pk=wanted, post=post).first()
     if comment is None or comment.status not in (Comment.Status.PENDING, Comment.Status.SPAM):
         return None
     user = request.user

@@ -6,6 +6,8 @@ Paragraphs stay paragraphs, ``<br>`` a line break, quotations get ``> ``, lists 
 
 from html.parser import HTMLParser
 
+from rejoinder.core.numbers import whole_number
+
 
 class _PlainText(HTMLParser):
     """A comment's sanitized HTML as plain text: paragraphs, "- " and "1. " lists,
@@ -42,7 +44,7 @@ class _PlainText(HTMLParser):
             self.pre = True
         elif tag in ("ul", "ol"):
             start = dict(attrs).get("start") or "1"
-            self.lists.append(None if tag == "ul" else int(start) if start.isdigit() else 1)
+            self.lists.append(None if tag == "ul" else _start(start))
             self._lists_seen += 1
             self.list_ids.append(self._lists_seen)
         if tag == "li":
@@ -111,3 +113,9 @@ def html_to_plain_text(html):
     parser.feed(html or "")
     parser.close()
     return parser.text()
+
+
+def _start(value):
+    """An ``<ol start>`` as a number (1 when it is not one)."""
+    number = whole_number(value, digits=9)
+    return 1 if number is None else number

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from rejoinder.core.numbers import whole_number
+
 from .models import Comment
 
 # A number no real comment has, reversed into addresses and then replaced per comment.
@@ -169,7 +171,7 @@ class ThreadRenderer:
     def _quoting(self, anchor, out):
         """ "quoting <the post / a comment by Ann>", linking the paragraph or comment."""
         kind, _, number = anchor.partition("-")
-        if not number.isdigit() or kind not in ("p", "quotation", "comment"):
+        if whole_number(number) is None or kind not in ("p", "quotation", "comment"):
             return
         if kind != "comment":
             # The post's own page: a comment's page does not show the post.

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rejoinder.core import csrf, pagecache
+from rejoinder.core.numbers import whole_number
 from rejoinder.publishing import views as publishing_views
 from rejoinder.publishing.models import Post
 
@@ -51,7 +52,8 @@ def post_comment(request, year, month, day, slug):
     form = CommentForm(request.POST, user=request.user)
     parent_id = request.POST.get("parent", "")
     # Looked up before validation, so a refused reply still shows what it answers.
-    parent = Comment.objects.filter(pk=parent_id).first() if parent_id.isdigit() else None
+    parent_pk = whole_number(parent_id)
+    parent = Comment.objects.filter(pk=parent_pk).first() if parent_pk is not None else None
     if form.is_valid():
         data = form.cleaned_data
         quoted = data["quoted"]

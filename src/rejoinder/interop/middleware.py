@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponsePermanentRedirect
 
+from rejoinder.core.numbers import whole_number
 from rejoinder.publishing.models import Post
 
 from .models import ImportRecord
@@ -15,7 +16,7 @@ class WordPressAddressMiddleware:
     def __call__(self, request):
         if request.path == "/" and request.method in {"GET", "HEAD"}:
             wordpress_id = request.GET.get("p") or request.GET.get("page_id")
-            if wordpress_id and wordpress_id.isdigit():
+            if whole_number(wordpress_id) is not None:
                 post = self.imported_post(wordpress_id)
                 if post is not None:
                     return HttpResponsePermanentRedirect(post.get_absolute_url())

@@ -42,6 +42,8 @@ from urllib.robotparser import RobotFileParser
 
 from django.conf import settings
 
+from rejoinder.core.numbers import whole_number
+
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 15
 MAX_REDIRECTS = 5
@@ -324,7 +326,7 @@ def _request(target, addresses, max_bytes, timeout, follow):
             if follow and response.status in REDIRECT_STATUSES and "location" in headers:
                 return response.status, headers, b""
             length = headers.get("content-length", "")
-            if length.isdigit() and int(length) > max_bytes:
+            if (whole_number(length, digits=19) or 0) > max_bytes:
                 raise FetchRefused(_too_big(max_bytes), "too-big")
             body = _read_body(connection, response, headers, max_bytes, deadline)
             return response.status, headers, body

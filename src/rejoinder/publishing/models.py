@@ -318,7 +318,9 @@ class Post(models.Model):
                     f"(this one has {len(self.body):,})."
                 }
             )
-        if self.is_page and (self.slug in RESERVED_PAGE_SLUGS or self.slug.isdigit()):
+        if self.is_page and (
+            self.slug in RESERVED_PAGE_SLUGS or (self.slug.isascii() and self.slug.isdigit())
+        ):
             raise ValidationError(
                 {"slug": f"Slug: “{self.slug}” is taken by the site's own addresses."}
             )

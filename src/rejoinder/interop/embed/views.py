@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from rejoinder.core.links import absolute_url
+from rejoinder.core.numbers import whole_number
 from rejoinder.discussion import comments, threads
 from rejoinder.discussion.addresses import comment_page_url, post_comment_url
 from rejoinder.discussion.forms import CommentForm
@@ -49,8 +50,8 @@ def thread(request):
     post_id, page = request.GET.get("post", ""), request.GET.get("page", "1")
     url = request.GET.get("url", "")[:2000]
     if post_id:
-        valid = post_id.isdigit() and len(post_id) <= 15  # beyond: no such row, and an overflow
-        post = Post.objects.discussable().filter(pk=post_id).first() if valid else None
+        pk = whole_number(post_id)
+        post = Post.objects.discussable().filter(pk=pk).first() if pk is not None else None
     else:
         post = post_for_url(request, url)
     if post is None:
@@ -58,8 +59,8 @@ def thread(request):
         if address is None:
             return _refusal(404, "No discussion was found for this page.")
         return _empty_thread(request, external.new_thread(address))
-    valid = page.isdigit() and 0 < len(page) <= 7 and int(page) > 0
-    thread_page = threads.post_thread(post, int(page)) if valid else None
+    number = whole_number(page, digits=7)
+    thread_page = threads.post_thread(post, number) if number else None
     if thread_page is None:
         return _refusal(404, "No such page of comments.")
     is_open = comments.comments_open(post)
