@@ -144,3 +144,60 @@ def test_the_viewer_catches_a_payload_that_runs(viewer):
     assert "raw" in kinds and "request" in kinds
     assert any("alert(1)" in i for i in viewer.incidents)
     assert any("confirm(2)" in i for i in viewer.incidents)
+
+
+HOST_PAGE = "<!doctype html><title>Friend</title><main><div id=comments></div></main>"
+
+
+def test_no_payload_runs_through_another_sites_page_address(settings, viewer, lenient_rules):
+    """Each payload in the address and the title of another site's page (the embed's
+    ``page_url``, which makes its thread): the fragment embed.js puts into that page with
+    ``innerHTML``, on a host page with no Content-Security-Policy of its own, runs
+    nothing; every stored address is percent-encoded."""
+    import json
+    import time
+
+    from rejoinder.discussion.forms import issue_stamp
+    from rejoinder.interop.api.mount import api_url
+    from rejoinder.publishing.models import Post
+
+    friend = "https://friend.example"
+    settings.CORS_ALLOWED_ORIGINS = [friend]
+    make_user("site-admin", superuser=True)
+    client = Client()
+    shown = 0
+    for number, payload in enumerate(PAYLOADS):
+        # As sent (browsers never send spaces in location.href; these are refused), and
+        # with its spaces gone, the form a real attacker would use.
+        for variant in {payload, "/".join(payload.split())}:
+            page_url = f"{friend}/notes/{number}?x={variant}"
+            fields = {
+                "name": "Ann", "body": f"Point {number}.", "page_url": page_url,
+                "page_title": variant, "issued": issue_stamp(time.time() - 60),
+            }  # fmt: skip
+            answer = client.post(
+                api_url("create_by_url"), json.dumps(fields),
+                content_type="application/json", headers={"Origin": friend},
+            )  # fmt: skip
+            # Refused (400, or 404: not an address of a page that may have a thread here)
+            # with a problem document, or taken.
+            assert answer.status_code in (201, 400, 404), (answer.status_code, payload)
+            if answer.status_code != 201:
+                assert answer["Content-Type"] == "application/problem+json"
+                continue
+            fragment = client.get("/comments/embed/", {"url": page_url}, headers={"Origin": friend})
+            assert fragment.status_code == 200
+            viewer.html, viewer.headers = HOST_PAGE, {}
+            viewer.page.goto(f"{ORIGIN}/page", wait_until="load")
+            viewer.page.evaluate(
+                "html => { document.querySelector('#comments').innerHTML = html; }",
+                fragment.content.decode(),
+            )
+            viewer.page.wait_for_timeout(1)  # let an image's error handler fire
+            for call in viewer.page.evaluate("window.__xss"):
+                viewer.incidents.append(f"page_url {number}: {call}")
+            shown += 1
+    assert shown > 450
+    assert viewer.incidents == []
+    for address in Post.objects.external().values_list("external_url", flat=True):
+        assert not any(char in address for char in '"<> \\`{}|^'), address

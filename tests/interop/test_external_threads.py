@@ -299,3 +299,34 @@ def test_the_holder_is_emailed_with_a_link_to_the_page(settings, client, admin):
         assert f"{PAGE}#comment-{comment.pk}" in part
         assert "blog.example.orghttps" not in part
         assert "a page on another site" in part
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ('https://friend.example/a?x="><svg/onload=alert(1)>',
+         "https://friend.example/a?x=%22%3E%3Csvg/onload=alert(1)%3E"),
+        ("https://friend.example/été?q=ü", "https://friend.example/%C3%A9t%C3%A9?q=%C3%BC"),
+        ("https://friend.example/a%20b?y=%22", "https://friend.example/a%20b?y=%22"),
+        ("http://例え.jp/", "http://xn--r8jz45g.jp/"),
+        ('https://a"b.example/', None),
+        ("https://<svg>.example/", None),
+        ("https://friend.example/a b", None),
+    ],
+)  # fmt: skip
+def test_page_addresses_are_percent_encoded_or_refused(sent, kept):
+    """What RFC 3986 does not allow in a path or query is percent-encoded, as browsers
+    send it; a host that is not a host name is refused."""
+    assert external.normalize_url(sent) == kept
+
+
+def test_a_page_address_with_markup_is_stored_and_shown_encoded(client, admin):
+    """The embed's fragment prints another site's page address only escaped and encoded."""
+    url = f'{FRIEND}/a?x="><svg/onload=alert(1)>'
+    assert send(client, page_url=url).status_code == 201
+    stored = Post.objects.external().get().external_url
+    assert stored == f"{FRIEND}/a?x=%22%3E%3Csvg/onload=alert(1)%3E"
+    html = fragment(client, url).content.decode()
+    assert "<svg/onload" not in html and '?x="' not in html
+    links = BeautifulSoup(html, "html.parser").select(".reply-link")
+    assert links and all(a["href"].startswith(stored + "#comment-") for a in links)

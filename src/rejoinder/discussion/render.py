@@ -4,8 +4,9 @@ A thread can hold 10,000 comments; Django's template engine costs tens of micros
 included template, which at that size is most of a second. This module writes the same
 markup with ``html.escape`` and f-strings, so a whole big thread renders in tens of
 milliseconds. Every value that comes from a reader is escaped here; ``body_html`` was
-sanitized when the comment was saved. Addresses are reversed once per page and filled in
-per comment.
+sanitized when the comment was saved. Addresses are reversed and escaped once per page
+and filled in per comment: an address is not always ours (a thread of another site's page
+is at the address a reader sent), so none is printed unescaped.
 
 The markup is microformats2: each comment is a ``p-comment h-cite`` nested inside its
 parent's element, with ``p-author h-card``, ``e-content``, ``dt-published``, ``u-url``
@@ -31,9 +32,11 @@ from .models import Comment
 SENTINEL = 987654321987
 
 
-def _address(name, post, **kwargs):
-    url = reverse(name, kwargs={**post.url_kwargs(), "comment": SENTINEL, **kwargs})
-    head, tail = url.split(str(SENTINEL))
+def _address(name, post, absolute=str):
+    """The escaped address of view ``name`` for any comment of ``post``: a function of
+    the comment's id. ``absolute`` makes the reversed path an absolute address if needed."""
+    url = absolute(reverse(name, kwargs={**post.url_kwargs(), "comment": SENTINEL}))
+    head, tail = (escape(part) for part in url.split(str(SENTINEL)))
     return lambda comment_id: f"{head}{comment_id}{tail}"
 
 
@@ -63,17 +66,29 @@ class Viewer:
 class ThreadRenderer:
     def __init__(self, post, viewer, comments_open):
         self.post = post
-        self.post_url = post.get_absolute_url()
         self.viewer = viewer
         self.comments_open = comments_open
-        self.reply_url = _address("discussion:reply", post)
-        self.edit_url = _address("discussion:edit", post)
-        self.page_url = _address("discussion:comment", post)
+        # Every address escaped once, here, for printing into attributes as it is.
+        self.post_url = escape(self.absolute(post.get_absolute_url()))
+        if post.is_external:
+            # No pages here: a comment is found (and replied to) on the page it is under.
+            self.reply_url = self.page_url = self.edit_url = lambda pk: (
+                f"{self.post_url}#comment-{pk}"
+            )
+        else:
+            self.reply_url = _address("discussion:reply", post, self.absolute)
+            self.edit_url = _address("discussion:edit", post, self.absolute)
+            self.page_url = _address("discussion:comment", post, self.absolute)
         self.zone = timezone.get_current_timezone()
         self._days = {}
         self.edit_cutoff = timezone.now() - datetime.timedelta(
             minutes=settings.COMMENT_EDIT_MINUTES
         )
+
+    def absolute(self, url):
+        """The address to print for ``url`` (a path of this site, or another site's
+        address): as it is on this site's own pages."""
+        return url
 
     def render(self, roots):
         """The trees' HTML, safe to print: every reader's value was escaped above."""
@@ -182,7 +197,8 @@ class ThreadRenderer:
             what = f"a comment by {escape(name)}" if name else "an earlier comment"
         else:
             href, what = self.page_url(number), "an earlier comment"
-        out.append(f'<p class="quoting">quoting <a href="{escape(href)}">{what}</a></p>')
+        # ``href`` is made of escaped addresses, a fixed kind and ASCII digits.
+        out.append(f'<p class="quoting">quoting <a href="{href}">{what}</a></p>')
 
     def _day(self, local):
         """ "October 6, 2026", formatted once per day seen rather than once per comment."""

@@ -7,26 +7,37 @@ an origin of ``REJOINDER_CORS_ORIGINS``. ``Post.objects.published()`` never incl
 they have no page here, so no listing, feed, sitemap, search or export shows them.
 """
 
+import ipaddress
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
 from .models import Post
 
 MAX_URL_LENGTH = Post._meta.get_field("external_url").max_length
 MAX_TITLE_LENGTH = Post._meta.get_field("title").max_length
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# A host name once in ASCII (IDNA): letters, digits, hyphens and dots (RFC 1123), and the
+# underscores browsers accept too.
+HOST_NAME = re.compile(
+    r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?"
+)
 
 
 def normalize_url(url):
     """``url`` as the key of its page's thread, or None when it cannot be one.
 
-    Scheme and host lowercased, a default port and the fragment dropped, an empty path
-    made ``/``; the query is kept, as Isso keeps it (``?p=12`` may be a page of its own).
-    Only http(s) addresses with a host and no credentials, printable and at most
-    ``MAX_URL_LENGTH`` bytes long in UTF-8.
+    Scheme and host lowercased (an international host name in its ASCII form), a default
+    port and the fragment dropped, an empty path made ``/``; the query is kept, as Isso
+    keeps it (``?p=12`` may be a page of its own). What RFC 3986 does not allow in a path
+    or query (``"``, ``<``, ``>``, spaces, letters beyond ASCII …) is percent-encoded, as
+    browsers send them, so the address is safe wherever it is printed. Only http(s)
+    addresses with a valid host and no credentials, printable and at most
+    ``MAX_URL_LENGTH`` bytes long.
     """
     url = (url or "").strip()
     if not url or any(char <= " " or char == "\x7f" for char in url):
@@ -40,14 +51,30 @@ def normalize_url(url):
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
         return None
-    host = parts.hostname  # lowercased by urlsplit, IPv6 without its brackets
-    if ":" in host:
-        host = f"[{host}]"
+    host = _host(parts.hostname)  # lowercased by urlsplit, IPv6 without its brackets
+    if host is None:
+        return None
     if port is not None and port != DEFAULT_PORTS[scheme]:
         host = f"{host}:{port}"
-    normal = urlunsplit((scheme, host, parts.path or "/", parts.query, ""))
+    path, query = iri_to_uri(parts.path or "/"), iri_to_uri(parts.query)
+    normal = urlunsplit((scheme, host, path, query, ""))
     # Bytes, not characters: PostgreSQL's unique index holds ~2,700 bytes an entry.
     return normal if len(normal.encode()) <= MAX_URL_LENGTH else None
+
+
+def _host(name):
+    """The host of an address as it is written in one (ASCII, IPv6 in brackets), or None
+    if ``name`` is not a host name or an IP address."""
+    if ":" in name:
+        try:
+            return f"[{ipaddress.IPv6Address(name)}]"
+        except ValueError:
+            return None
+    try:
+        name = name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return name if HOST_NAME.fullmatch(name) else None
 
 
 def origin_allowed(url):

@@ -24,14 +24,11 @@ class EmbedRenderer(ThreadRenderer):
     reader there (no cookie crosses), so no Edit links."""
 
     def __init__(self, request, post, comments_open):
+        self.request = request
         super().__init__(post, Viewer(), comments_open)
-        self.post_url = absolute_url(request, self.post_url)
-        for name in ("reply_url", "edit_url", "page_url"):
-            relative = getattr(self, name)
-            setattr(self, name, lambda pk, relative=relative: absolute_url(request, relative(pk)))
-        if post.is_external:
-            # No pages here: a comment is found (and replied to) on the page it is under.
-            self.reply_url = self.page_url = lambda pk: f"{post.external_url}#comment-{pk}"
+
+    def absolute(self, url):
+        return absolute_url(self.request, url)
 
 
 def _refusal(status, message):
