@@ -4,10 +4,10 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
 from rejoinder.core import pagecache
 from rejoinder.core.links import public_url
+from rejoinder.core.syndication import Atom, Rss
 from rejoinder.publishing.models import Post
 
 from .models import Comment
@@ -16,6 +16,8 @@ FEED_SIZE = 30
 
 
 class CommentFeed(Feed):
+    feed_type = Rss
+
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
         # The site's feed changes with any comment, a post's with that post's.
@@ -60,7 +62,7 @@ class CommentFeed(Feed):
 
 
 class AtomCommentFeed(CommentFeed):
-    feed_type = Atom1Feed
+    feed_type = Atom
     subtitle = CommentFeed.description
 
 
@@ -73,5 +75,5 @@ class PostCommentFeed(CommentFeed):
 
 
 class AtomPostCommentFeed(PostCommentFeed):
-    feed_type = Atom1Feed
+    feed_type = Atom
     subtitle = CommentFeed.description

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from . import markup, quotations, revisions
-from .forms import PostForm, UpdateNoteForm
+from .forms import CheckedModelForm, PostForm, UpdateNoteForm
 from .models import (
     Category,
     ExternalThread,
@@ -34,6 +34,7 @@ def preview(request):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = CheckedModelForm
     list_display = ["__str__", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -42,6 +43,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = CheckedModelForm
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -56,6 +58,7 @@ class UpdateNoteInline(admin.StackedInline):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = CheckedModelForm
     list_display = ["publisher", "title", "url", "first_seen"]
     search_fields = ["publisher", "title", "url"]
 
@@ -64,6 +67,7 @@ class QuotationInline(admin.TabularInline):
     """The post's quotations, found in its text: the writer names their sources here."""
 
     model = Quotation
+    form = CheckedModelForm
     extra = 0
     can_delete = False
     fields = ["position", "passage", "source", "note", "status", "diff"]

@@ -6,10 +6,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from rejoinder.core import pagecache
 from rejoinder.core.links import public_url
+from rejoinder.core.syndication import Atom, Rss
 
 from . import quotations
 from .models import Category, Post, Tag
@@ -29,11 +29,11 @@ class SlashCommentsMixin:
         handler.addQuickElement("slash:comments", str(item["comment_count"]))
 
 
-class RssWithComments(SlashCommentsMixin, Rss201rev2Feed):
+class RssWithComments(SlashCommentsMixin, Rss):
     pass
 
 
-class AtomWithComments(SlashCommentsMixin, Atom1Feed):
+class AtomWithComments(SlashCommentsMixin, Atom):
     pass
 
 
