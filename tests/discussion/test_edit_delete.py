@@ -59,8 +59,8 @@ def test_edit_window_closes(client, settings):
     assert client.post(edit_url(comment), {"body": "Late"}).status_code == 403
 
 
-def test_account_edits_own_comment_and_staff_edit_any(client, editor):
-    """Accounts edit their own by identity; staff edit anyone's, keeping each version."""
+def test_account_edits_own_comment_and_editors_edit_any(client, editor):
+    """Accounts edit their own by identity; editors edit anyone's, keeping each version."""
     user = make_user("reader")
     post = make_post()
     comment = make_comment(post, user=user, body="v1")
@@ -125,3 +125,80 @@ def test_old_ip_addresses_are_forgotten(settings):
     call_command("anonymize_ips", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Comment.objects.get(pk=old.pk).ip_address is None
     assert Comment.objects.get(pk=new.pk).ip_address == "198.51.100.8"
+
+
+# Who may change another person's comment: by permission, never by being staff
+
+
+@pytest.mark.parametrize(
+    ("role", "own_post", "allowed"),
+    [
+        ("moderator", False, True),
+        ("editor", False, True),
+        ("administrator", False, True),
+        ("author", True, True),  # WordPress's authors moderate their own posts' comments
+        ("author", False, False),
+        (None, False, False),  # staff with no role at all
+    ],
+)
+def test_others_comments_are_changed_by_permission_not_by_being_staff(
+    client, role, own_post, allowed
+):
+    """Moderators, editors and administrators edit and delete any comment; an author only
+    on their own posts; any other staff account neither (it gets the same answer as a
+    comment that does not exist)."""
+    user = make_user(f"u-{role}", role=role)
+    user.is_staff = True
+    user.save()
+    post = make_post(author=user if own_post else make_user("writer", role="author"))
+    comment = make_comment(post, body="The reader's words.")
+    client.force_login(user)
+    page = soup(client.get(post.get_absolute_url()))
+    assert bool(page.select_one(f"#comment-{comment.pk} a.edit-link")) is allowed
+    response = client.post(edit_url(comment), {"body": "Changed."})
+    assert response.status_code == (303 if allowed else 403)
+    comment.refresh_from_db()
+    assert (comment.body == "Changed.") is allowed
+    response = client.post(edit_url(comment), {"delete": "1"})
+    assert response.status_code == (303 if allowed else 403)
+    assert Comment.objects.filter(pk=comment.pk).exists() is not allowed
+
+
+def test_a_moderators_edit_is_shown_as_a_moderators_and_recorded(client):
+    """Never as the reader's own words: "edited by a moderator" on the page and in the
+    API, the earlier text kept with who changed it."""
+    moderator = make_user("mod", role="moderator")
+    post = make_post()
+    comment = make_comment(post, body="Original words.")
+    client.force_login(moderator)
+    form = soup(client.get(edit_url(comment)))
+    assert "edited by a moderator" in form.get_text()
+    assert client.post(edit_url(comment), {"body": "Trimmed."}).status_code == 303
+    comment.refresh_from_db()
+    assert comment.edited_by_moderator
+    assert [(e.body, e.editor) for e in comment.edits.all()] == [("Original words.", moderator)]
+    client.logout()
+    shown = soup(client.get(post.get_absolute_url())).select_one(f"#comment-{comment.pk} .edited")
+    assert shown.get_text() == "(edited by a moderator)"
+    thread = client.get(f"/api/v1/posts/{post.pk}/comments").json()
+    assert thread["comments"][0]["edited_by_moderator"] is True
+
+
+def test_a_readers_own_edit_is_plainly_edited(client):
+    """The writer's own edit says "(edited)" only."""
+    post = make_post()
+    comment = post_as_reader(client, post)
+    client.post(edit_url(comment), {"body": "Better words."})
+    shown = soup(client.get(post.get_absolute_url())).select_one(f"#comment-{comment.pk} .edited")
+    assert shown.get_text() == "(edited)"
+
+
+def test_the_edit_page_answers_the_same_for_missing_and_forbidden_comments(client):
+    """403 and the same page for a comment that does not exist and one that is not yours,
+    so its answer tells nobody which comment ids exist."""
+    post = make_post()
+    comment = make_comment(post)
+    missing = reverse("discussion:edit", kwargs={**post.url_kwargs(), "comment": comment.pk + 99})
+    forbidden, absent = client.get(edit_url(comment)), client.get(missing)
+    assert forbidden.status_code == absent.status_code == 403
+    assert forbidden.content == absent.content

@@ -22,6 +22,7 @@ def row(comment_id, parent_id, depth, name=None):
         False,
         "",
         "",
+        False,
     )
 
 

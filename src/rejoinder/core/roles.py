@@ -2,7 +2,8 @@
 
 * administrator: everything.
 * editor: writes and publishes all posts and pages, manages categories and tags.
-* author: writes and publishes their own posts (enforced in the admin's querysets).
+* author: writes and publishes their own posts (enforced in the admin's querysets), and
+  edits or deletes the comments on them (as WordPress's authors may).
 * moderator: comments only.
 """
 
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS = {
         "publishing.add_tag",
         "publishing.view_revision",
         *QUOTING,
+        "discussion.moderate_own_posts",
     ],
     MODERATOR: [
         "discussion.view_comment",

@@ -368,9 +368,21 @@ def lock_branch(comment, locked=True):
     record_change(comment.post)
 
 
+def moderates(user, post):
+    """Whether ``user`` may edit and delete other people's comments on ``post``: with the
+    comment permission (moderators, editors, administrators), or as the post's author
+    whose role lets authors moderate their own posts' comments."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_perm("discussion.change_comment"):
+        return True
+    return user.pk == post.author_id and user.has_perm("discussion.moderate_own_posts")
+
+
 def can_modify(comment, user, owned_ids, now=None):
-    """Staff always; the commenter within the edit window (account, or signed cookie)."""
-    if user.is_authenticated and user.is_staff:
+    """Who moderates the post's comments (``moderates``), always; the commenter within the
+    edit window (account, or signed cookie). Other accounts, staff or not, never."""
+    if moderates(user, comment.post):
         return True
     if comment.status != Comment.Status.APPROVED and comment.status != Comment.Status.PENDING:
         return False
@@ -384,17 +396,21 @@ def can_modify(comment, user, owned_ids, now=None):
 
 @transaction.atomic
 def edit_comment(comment, body, editor=None):
-    """Change a comment's text, keeping the previous text.
+    """Change a comment's text, keeping the previous text and who changed it.
 
-    Unless a moderator or the post's author edits, the new text meets the content rules
-    again (``moderation.judge_edit``): it may be held or sent to spam.
+    Unless someone who moderates the post's comments edits, the new text meets the content
+    rules again (``moderation.judge_edit``): it may be held or sent to spam. An edit by
+    anyone but the comment's writer marks it "edited by a moderator".
     """
     CommentEdit.objects.create(comment=comment, body=comment.body, editor=editor)
     comment.body = body
     comment.body_html = render_comment_markdown(body)
     comment.edited_at = timezone.now()
     fields = ["body", "body_html", "edited_at"]
-    trusted = editor is not None and (editor.is_staff or editor.pk == comment.post.author_id)
+    if editor is not None and editor.pk != comment.user_id:
+        comment.edited_by_moderator = True
+        fields.append("edited_by_moderator")
+    trusted = editor is not None and moderates(editor, comment.post)
     if not trusted and comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING):
         verdict = moderation.judge_edit(comment)
         if verdict.status != comment.status or verdict.reasons:

@@ -87,6 +87,9 @@ class Comment(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Someone other than its writer (a moderator, an editor, the post's author) changed
+    # the text: shown as "edited by a moderator", never as the reader's own words.
+    edited_by_moderator = models.BooleanField(default=False, editable=False)
     body = models.TextField("comment")
     body_html = models.TextField(editable=False, blank=True)
 
@@ -118,6 +121,11 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["path"]
+        permissions = [
+            # WordPress's authors moderate the comments on their own posts; editors and
+            # moderators (change_comment) every comment.
+            ("moderate_own_posts", "Can edit and delete comments on their own posts"),
+        ]
         # The path is not indexed: a hostile reply chain hundreds deep would outgrow
         # PostgreSQL's B-tree entry limit (~2.7 kB). A thread is found by these indexes and
         # sorted by path, which for 10,000 comments takes a few milliseconds.

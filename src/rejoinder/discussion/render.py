@@ -42,23 +42,30 @@ def _address(name, post, absolute=str):
 
 @dataclass
 class Viewer:
-    """Who is looking: decides the Edit links."""
+    """Who is looking: decides the Edit links (``comments.can_modify``'s rule)."""
 
     user_id: int | None = None
-    is_staff: bool = False
+    # Edits every comment (the comment permission), or those on the viewer's own posts.
+    moderates_all: bool = False
+    moderates_own_posts: bool = False
     owned: frozenset = frozenset()
 
     @property
     def is_plain(self):
         """Sees what every anonymous reader sees: no Edit link anywhere."""
-        return self.user_id is None and not self.is_staff and not self.owned
+        return self.user_id is None and not self.owned
+
+    def moderates(self, post):
+        return self.moderates_all or (self.moderates_own_posts and self.user_id == post.author_id)
 
     @classmethod
     def from_request(cls, request, owned):
         user = request.user
+        active = user.is_authenticated and user.is_active
         return cls(
             user_id=user.pk if user.is_authenticated else None,
-            is_staff=user.is_authenticated and user.is_staff,
+            moderates_all=active and user.has_perm("discussion.change_comment"),
+            moderates_own_posts=active and user.has_perm("discussion.moderate_own_posts"),
             owned=frozenset(owned),
         )
 
@@ -67,6 +74,7 @@ class ThreadRenderer:
     def __init__(self, post, viewer, comments_open):
         self.post = post
         self.viewer = viewer
+        self.moderates = viewer.moderates(post)
         self.comments_open = comments_open
         # Every address escaped once, here, for printing into attributes as it is.
         self.post_url = escape(self.absolute(post.get_absolute_url()))
@@ -159,7 +167,13 @@ class ThreadRenderer:
             author = f'<span class="p-name">{name}</span>'
         badge = ' <span class="badge">Author</span>' if self._by_author(node) else ""
         local = node.created_at.astimezone(self.zone)
-        edited = ' <span class="edited">(edited)</span>' if node.edited_at else ""
+        edited = (
+            ""
+            if not node.edited_at
+            else ' <span class="edited">(edited by a moderator)</span>'
+            if node.edited_by_moderator
+            else ' <span class="edited">(edited)</span>'
+        )
         # Addresses inside the thread are fragments (#comment-N): microformats parsers
         # resolve them against the page, and a 10,000-comment page is 10% smaller.
         out.append(
@@ -229,7 +243,7 @@ class ThreadRenderer:
         # comments.can_modify() for a thread's rows: the same rule, with the cut-off taken
         # once per page instead of once per comment.
         viewer = self.viewer
-        if viewer.is_staff:
+        if self.moderates:
             return True
         if node.created_at < self.edit_cutoff:
             return False

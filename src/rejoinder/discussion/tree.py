@@ -19,6 +19,7 @@ from dataclasses import dataclass
 FIELDS = (
     "id", "parent_id", "depth", "status", "user_id", "author_name", "author_url",
     "created_at", "edited_at", "body_html", "locked", "removal_reason", "quoted_anchor",
+    "edited_by_moderator",
 )  # fmt: skip
 SHAPE_FIELDS = ("id", "parent_id", "depth")
 
@@ -31,7 +32,7 @@ class Node:
         (
             self.id, self.parent_id, self.depth, self.status, self.user_id, self.author_name,
             self.author_url, self.created_at, self.edited_at, self.body_html, self.locked,
-            self.removal_reason, self.quoted_anchor,
+            self.removal_reason, self.quoted_anchor, self.edited_by_moderator,
         ) = row  # fmt: skip
         self.children = []
         self.more = 0  # replies left out by a budget, linked as "N more replies"

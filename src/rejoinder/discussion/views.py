@@ -181,16 +181,20 @@ def comment_detail(request, year, month, day, slug, comment):
 
 @require_http_methods(["GET", "POST"])
 def edit(request, year, month, day, slug, comment):
-    """Edit or delete your own comment within the edit window (staff: any comment)."""
+    """Edit or delete your own comment within the edit window; whoever moderates the
+    post's comments, any of them (``comments.can_modify``).
+
+    A comment that does not exist and one that is not yours to change get the same
+    answer, so the page tells nobody which ids exist.
+    """
     post = _post(request, year, month, day, slug)
-    target = _comment(post, comment)
-    if not comments.can_modify(target, request.user, ownership.owned_ids(request)):
+    target = Comment.objects.filter(pk=comment, post=post).select_related("post").first()
+    if target is None or not comments.can_modify(
+        target, request.user, ownership.owned_ids(request)
+    ):
         minutes = settings.COMMENT_EDIT_MINUTES
         return render(
-            request,
-            "discussion/edit_closed.html",
-            {"post": post, "comment": target, "minutes": minutes},
-            status=403,
+            request, "discussion/edit_closed.html", {"post": post, "minutes": minutes}, status=403
         )
     form = CommentForm(
         request.POST if request.method == "POST" else None,
@@ -219,9 +223,6 @@ def edit(request, year, month, day, slug, comment):
             comments.edit_comment(target, form.cleaned_data["body"], editor=editor)
             return see_other(comment_location(target))
     status = 400 if form.errors else 200
-    return render(
-        request,
-        "discussion/edit.html",
-        {"post": post, "comment": target, "form": form},
-        status=status,
-    )
+    as_moderator = request.user.is_authenticated and request.user.pk != target.user_id
+    context = {"post": post, "comment": target, "form": form, "as_moderator": as_moderator}
+    return render(request, "discussion/edit.html", context, status=status)

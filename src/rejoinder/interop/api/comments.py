@@ -187,5 +187,6 @@ class _Node:
             Comment.Status.APPROVED if comment.status == Comment.Status.APPROVED else "pending"
         )
         self.created_at, self.edited_at = comment.created_at, comment.edited_at
+        self.edited_by_moderator = comment.edited_by_moderator
         self.body_html, self.removal_reason = comment.body_html, ""
         self.in_reply_to, self.more = None, 0

@@ -127,6 +127,7 @@ def comment_data(request, post, node, page_url, replies=()):
         "is_post_author": node.user_id is not None and node.user_id == post.author_id,
         "created": node.created_at,
         "edited": node.edited_at,
+        "edited_by_moderator": bool(node.edited_at and node.edited_by_moderator),
         "html": "" if removed else node.body_html,
         "removal_reason": node.removal_reason if removed else "",
         "url": f"{page_url}#comment-{node.id}",

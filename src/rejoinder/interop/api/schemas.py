@@ -63,6 +63,9 @@ class CommentOut(Schema):
     is_post_author: bool
     created: datetime.datetime
     edited: datetime.datetime | None
+    edited_by_moderator: bool = Field(
+        description="The text was last changed by a moderator, not by the commenter."
+    )
     html: str = Field(description="The comment's sanitized HTML, as stored.")
     removal_reason: str = Field(description="Set when a moderator removed the comment.")
     url: str | None = Field(description="The comment's anchor on its page (absolute).")
