@@ -206,6 +206,7 @@ def comment_values(
         "announced_at": None,
         "quoted_anchor": quoted_anchor,
         "trained_as": "",
+        "edited_by_moderator": False,
     }
     if status is None:
         candidate = SimpleNamespace(post=post, parent=parent, user=user, **values)
