@@ -50,14 +50,53 @@ def test_hidden_posts_answer_404_at_their_address(client, hidden_posts):
         assert client.get(post.get_absolute_url()).status_code == 404
 
 
-def test_staff_can_preview_hidden_posts(client, editor, hidden_posts):
-    """Staff open them at their address, marked as not visible, and not indexable."""
+def test_editors_can_preview_hidden_posts(client, editor, hidden_posts):
+    """Editors open them at their address, marked as not visible, and not indexable."""
     client.force_login(editor)
     for post in hidden_posts:
         response = client.get(post.get_absolute_url())
         assert response.status_code == 200
         assert "not visible to readers" in response.content.decode()
         assert response["X-Robots-Tag"] == "noindex"
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_others", "sees_own"),
+    [
+        ("administrator", True, True),
+        ("editor", True, True),
+        ("author", False, True),
+        ("moderator", False, False),
+        (None, False, False),  # a staff account with no role
+    ],
+)
+def test_hidden_posts_are_shown_as_wordpress_capabilities_decide(
+    client, role, sees_others, sees_own
+):
+    """Editors and administrators preview every draft, schedule and private post; authors
+    only their own; moderators and other staff none: not at the address, nor in the post's
+    comment feed, nor through its comment form."""
+    from tests.factories import make_user
+
+    user = make_user(f"u-{role}", role=role)
+    user.is_staff = True
+    user.save()
+    others = make_user("other-writer", role="author")
+    client.force_login(user)
+    for status, published_at in [
+        (Post.Status.DRAFT, None),
+        (Post.Status.PUBLISHED, FUTURE),
+        (Post.Status.PRIVATE, None),
+    ]:
+        extra = {"published_at": published_at} if published_at else {}
+        for author, expected in [(others, sees_others), (user, sees_own)]:
+            post = make_post(status=status, author=author, **extra)
+            url = post.get_absolute_url()
+            assert client.get(url).status_code == (200 if expected else 404), (status, author)
+            assert client.get(f"{url}feed/").status_code == 404  # a feed only when public
+            answer = client.post(f"{url}comments/", {"body": "x", "name": "Ann"})
+            assert answer.status_code in (400, 403, 404)
+            assert not post.comments.exists()
 
 
 def test_hidden_posts_are_not_in_feeds(client, hidden_posts):

@@ -82,6 +82,18 @@ class Tag(models.Model):
         return reverse("publishing:tag", kwargs={"slug": self.slug})
 
 
+def visibility(user):
+    """Which posts ``user`` may open beyond the published ones: "all" (edits others'
+    posts), "own:<id>" (writes posts: their own), or "public" (none)."""
+    if not (user.is_authenticated and user.is_active):
+        return "public"
+    if user.has_perm("publishing.edit_others_posts"):
+        return "all"
+    if user.has_perm("publishing.change_post"):
+        return f"own:{user.pk}"
+    return "public"
+
+
 class PostQuerySet(models.QuerySet):
     def published(self):
         """Posts and pages a reader may see on this site: published, and their time has come.
@@ -110,10 +122,16 @@ class PostQuerySet(models.QuerySet):
         return self.filter(type=Post.Type.PAGE)
 
     def visible_to(self, user):
-        """What ``user`` may open at its URL: staff also see drafts, schedules and private posts."""
-        if user.is_authenticated and user.is_staff:
+        """What ``user`` may open at its address, as WordPress's capabilities decide: who
+        edits others' posts (editors, administrators) also sees every draft, schedule and
+        private post; who writes posts (authors) also sees their own; everyone else, what
+        is published. The post's page, its feeds and its comment form all ask this."""
+        scope = visibility(user)
+        if scope == "all":
             return self.all()
-        return self.published()
+        if scope == "public":
+            return self.published()
+        return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
 
     def at_address(self, user, year, month, day, slug, page=True):
         """The post at ``/year/month/day/slug/`` that ``user`` may see, or None.
@@ -129,9 +147,8 @@ class PostQuerySet(models.QuerySet):
         much as running it. The addresses are taken before the query, so one found
         while a change commits is kept under the token from before it.
         """
-        staff = user.is_authenticated and user.is_staff
         known = versions.kept(pagecache.POSTS, dict)
-        address = (year, month, day, slug, staff)
+        address = (year, month, day, slug, visibility(user))
         if address in known:
             found = self.filter(pk=known[address])
         else:

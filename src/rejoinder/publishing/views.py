@@ -14,7 +14,7 @@ from rejoinder.core import pagecache
 from rejoinder.core.links import absolute_url
 
 from . import quotations, search
-from .models import Category, Post, Quotation, SourceArchive, Tag
+from .models import Category, Post, Quotation, SourceArchive, Tag, visibility
 
 
 def _published_posts():
@@ -240,11 +240,11 @@ def source_archive(request, pk):
     with this site's cookies); ``?raw`` downloads it, gzipped, as it was fetched.
     """
     archives = SourceArchive.objects.select_related("source")
-    if not (request.user.is_authenticated and request.user.is_staff):
-        # Only copies a public post's quotation was checked against: not a draft's.
-        public = Post.objects.published().values("pk")
+    if visibility(request.user) != "all":
+        # Only copies a quotation the reader may see was checked against: not another's draft.
+        shown = Post.objects.visible_to(request.user).values("pk")
         archives = archives.filter(
-            pk__in=Quotation.objects.filter(post__in=public).values("archive")
+            pk__in=Quotation.objects.filter(post__in=shown).values("archive")
         )
     archived = get_object_or_404(archives, pk=pk)
     if "raw" in request.GET:
