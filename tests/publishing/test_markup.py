@@ -1,3 +1,4 @@
+import pytest
 from bs4 import BeautifulSoup
 
 from rejoinder.publishing.markup import parse_attribution, render_post_markdown
@@ -65,3 +66,38 @@ def test_attribution_text_is_escaped():
     assert tree.find("script") is None and tree.find("b") is None
     assert not any(tag.has_attr("onmouseover") for tag in tree.find_all(True))
     assert "<b onmouseover=>Evil</b>" in tree.find("cite").get_text()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<footer class="quote-button">Over the page</footer>',
+        '<p class="quote-button">fixed</p>',
+        '<span class="site-footer skip-link">x</span>',
+        '<blockquote class="quote-check"><p>q</p></blockquote>',
+    ],
+)
+def test_an_authors_html_keeps_no_class(html):
+    """The site's style sheet gives classes layout (``quote-button`` is position: fixed):
+    an author's HTML keeps none, so nothing can overlay the page."""
+    from rejoinder.publishing.markup import render_post_markdown, sanitize_editor_html
+
+    for rendered in (render_post_markdown(html).html, sanitize_editor_html(html)):
+        assert "class=" not in rendered
+
+
+def test_comments_keep_only_the_documented_attributes():
+    """nh3's generic attributes (title, lang) are not kept on a comment's elements; an
+    imported comment keeps exactly its allow-list (``abbr title``, ``q cite``)."""
+    from rejoinder.publishing.markup import sanitize_comment_html
+
+    html = (
+        '<p title="t" lang="fr" dir="rtl">a <b title="x">b</b> <abbr title="kept">c</abbr> '
+        '<q cite="https://example.org/" lang="de">d</q> <a href="https://e.example/" '
+        'title="hover">e</a></p>'
+    )
+    cleaned = sanitize_comment_html(html)
+    assert cleaned == (
+        '<p>a <b>b</b> <abbr title="kept">c</abbr> <q cite="https://example.org/">d</q> '
+        '<a href="https://e.example/" rel="nofollow ugc noopener">e</a></p>'
+    )

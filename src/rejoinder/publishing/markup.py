@@ -43,8 +43,14 @@ EDITOR_ATTRIBUTES = {
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "align", "scope"},
     "time": {"datetime"},
-    "footer": {"class"},
+    # Every allow-list names its attributes in full: without a "*" entry nh3 keeps
+    # ``title`` and ``lang`` on every element (ammonia's generic attributes).
+    "*": {"lang", "title"},
 }
+# No element keeps a class: the site's style sheet gives classes layout (``quote-button``
+# is position: fixed), and the classes of the article's own markup (``quote-footer``,
+# ``passage-link`` …) are added by ``quotations`` after sanitizing. Language and title
+# are allowed on every element of an article (quoting another language), nothing else.
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -197,7 +203,10 @@ _EDITOR = _editor_markdown()
 # Cleaners are built once: nh3 compiles an allow-list, which per call costs more than
 # cleaning a comment.
 _EDITOR_CLEANER = nh3.Cleaner(
-    tags=EDITOR_TAGS, attributes=EDITOR_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="noopener"
+    tags=EDITOR_TAGS,
+    attributes=EDITOR_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener",
 )
 
 
@@ -236,19 +245,20 @@ _COMMENT = _comment_markdown()
 
 
 # Imported comments may also carry the inline tags WordPress lets commenters use (kses).
+# Comments keep no attribute on every element ("*": nh3 would keep title and lang).
 _IMPORTED_COMMENT_CLEANER = nh3.Cleaner(
     tags=COMMENT_TAGS | {"b", "i", "s", "del", "cite", "q", "abbr"},
-    attributes={"a": {"href"}, "ol": {"start"}, "q": {"cite"}, "abbr": {"title"}},
+    attributes={"a": {"href"}, "ol": {"start"}, "q": {"cite"}, "abbr": {"title"}, "*": set()},
     url_schemes=URL_SCHEMES,
     link_rel="nofollow ugc noopener",
 )
 _COMMENT_CLEANER = nh3.Cleaner(
     tags=COMMENT_TAGS,
-    attributes={"a": {"href"}, "ol": {"start"}},
+    attributes={"a": {"href"}, "ol": {"start"}, "*": set()},
     url_schemes=URL_SCHEMES,
     link_rel="nofollow ugc noopener",
 )
-_TEXT_CLEANER = nh3.Cleaner(tags=set(), attributes={})
+_TEXT_CLEANER = nh3.Cleaner(tags=set(), attributes={"*": set()})
 
 
 def sanitize_comment_html(html):
