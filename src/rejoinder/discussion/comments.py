@@ -19,7 +19,7 @@ from rejoinder.core.people import public_name
 from rejoinder.publishing.markup import render_comment_markdown, sanitize_comment_html
 from rejoinder.publishing.models import Post
 
-from . import moderation, notifications, spam, throttle
+from . import moderation, notifications, spam, stamps, throttle
 from .errors import CommentRefused, TooSoon
 from .models import Comment, CommentEdit, DiscussionSettings, path_segment
 
@@ -74,15 +74,16 @@ def reference_errors(post, parent_id, parent, quoted):
     return errors
 
 
-def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None, **fields):
+def create_comment(*, post, body, parent=None, enforce_rules=True, stamp=None, **fields):
     """Create a comment with every field given; return it.
 
     ``fields`` are those of ``new_comment()``. With ``enforce_rules`` (readers' comments)
     the post must be open, the parent an approved comment of the same post, and the
-    moderation rules and flood limits must let the comment in (``form_age``: seconds
-    since the form was served, if it came from one); the admin and importers pass
-    ``False`` to bring comments in as they were. A ``status`` of None lets the moderation
-    policy decide. Raises ``CommentRefused`` (``TooSoon`` for a flood limit).
+    moderation rules and flood limits must let the comment in (``stamp``: the form's
+    ``stamps.Stamp``, if it came from one: its age for the timing rule); the admin and
+    importers pass ``False`` to bring comments in as they were. A ``status`` of None lets
+    the moderation policy decide. A comment with a ``stamp`` spends it: a second one with
+    the same stamp is refused. Raises ``CommentRefused`` (``TooSoon`` for a flood limit).
 
     Writers queue for SQLite's one write lock (and PostgreSQL's row lock on the post's
     count), so what needs no lock comes first: the Markdown, the spam score and the
@@ -99,9 +100,9 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
     comment = new_comment(post=post, body=body, parent=parent, rules=rules, **fields)
     checked = enforce_rules and not moderation.is_exempt(comment)
     if checked:
-        moderation.refuse_if_barred(comment, rules, form_age)
+        moderation.refuse_if_barred(comment, rules, stamp.age() if stamp else None)
     try:
-        _save_new(comment, post, parent, rules if checked else None)
+        _save_new(comment, post, parent, rules if checked else None, stamp)
     except IntegrityError:
         # The parent was read before this transaction; deleted since (a comment without
         # replies goes for good), the database refuses the reply: say so, as for any reply
@@ -113,12 +114,16 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
 
 
 @transaction.atomic
-def _save_new(comment, post, parent, rules):
+def _save_new(comment, post, parent, rules, stamp):
     """The write transaction of ``create_comment``: with ``rules`` (a reader's comment),
-    what the thread as it stands decides and the flood limits; then the rows and tasks."""
+    what the thread as it stands decides and the flood limits; the stamp spent, last (a
+    refused comment leaves it unspent); then the rows and tasks."""
     if rules is not None:
         moderation.refuse_if_out_of_place(comment)
         throttle.check(comment, rules)
+    if stamp is not None and not stamps.spend(stamp):
+        # The form saw it unspent; another comment with it was accepted since.
+        raise CommentRefused("issued", stamps.USED)
     if comment.status == Comment.Status.APPROVED and not notifications.has_listeners(comment):
         # No one to tell: announced as it is saved (no later write to say so).
         comment.announced_at = timezone.now()
