@@ -197,6 +197,7 @@ def comment_values(
         "announced_at": None,
         "quoted_anchor": quoted_anchor,
         "trained_as": "",
+        "moderation_version": 0,
     }
     if status is None:
         candidate = SimpleNamespace(post=post, parent=parent, user=user, **values)
@@ -312,7 +313,7 @@ def set_status(comment, status):
     with transaction.atomic():
         before = comment.status
         comment.status = status
-        comment.save(update_fields=["status"])
+        comment.save_moderated(["status"])
         record_change(comment.post)
         decided(comment, before)
 
@@ -347,7 +348,7 @@ def remove_comment(comment, reason):
         return
     comment.status = Comment.Status.REMOVED
     comment.removal_reason = reason
-    comment.save(update_fields=["status", "removal_reason"])
+    comment.save_moderated(["status", "removal_reason"])
     record_change(comment.post)
 
 
@@ -394,7 +395,8 @@ def edit_comment(comment, body, editor=None):
             comment.flagged = verdict.flagged
             comment.spam_score = verdict.score
             fields += ["status", "hold_reasons", "flagged", "spam_score"]
-    comment.save(update_fields=fields)
+    # A new text: links emailed about the old one no longer act on it.
+    comment.save_moderated(fields)
     record_change(comment.post)
     return comment
 
@@ -410,7 +412,7 @@ def delete_comment(comment):
         comment.status = Comment.Status.REMOVED
         comment.body = comment.body_html = ""
         comment.author_email = comment.author_url = ""
-        comment.save(update_fields=["status", "body", "body_html", "author_email", "author_url"])
+        comment.save_moderated(["status", "body", "body_html", "author_email", "author_url"])
     else:
         parent = comment.parent
         comment.delete()
