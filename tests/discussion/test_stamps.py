@@ -125,3 +125,16 @@ def test_in_the_database_cache_a_spent_stamp_commits_with_its_comment(post, sett
     with pytest.raises(CommentRefused):
         create_comment(post=post, body="Two", author_name="Ann", stamp=stamp)
     assert Comment.objects.count() == 1
+
+
+def test_the_stamp_address_answers_a_fresh_stamp_without_the_database(
+    client, django_assert_num_queries
+):
+    """What nginx includes in its files for each reader: a new valid stamp every time,
+    never cached anywhere, and no query (the page cache's layer answers it)."""
+    with django_assert_num_queries(0):
+        first, second = client.get("/comments/stamp/"), client.get("/comments/stamp/")
+    assert first["Cache-Control"] == "no-store"
+    assert first["Content-Type"] == "text/plain; charset=utf-8"
+    given = [first.content.decode(), second.content.decode()]
+    assert given[0] != given[1] and all(stamps.read(stamp) for stamp in given)

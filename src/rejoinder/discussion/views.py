@@ -48,7 +48,9 @@ def comment_page(request, year, month, day, slug, page):
 @require_safe
 def stamp(request):
     """A fresh comment-form stamp, as text: what nginx's SSI puts in the form of a page it
-    serves from a file (the marker ``pagecache.live`` leaves there is that include)."""
+    serves from a file (the marker ``pagecache.live`` leaves there is that include).
+    ``PageCacheMiddleware`` answers this address itself, before the other layers; this
+    view names it and answers where that middleware is not installed."""
     return HttpResponse(stamps.issue(), content_type="text/plain; charset=utf-8")
 
 
