@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ISSUED = re.compile(r'name="issued" value="([^"]+)"')
+STAMP_PATH = "/comments/stamp/"  # a fresh comment-form stamp (discussion:stamp)
 
 # Run with `rejoinder shell -c` before a load: these writers post many comments a second
 # from one address, which the site's flood limits (rightly) refuse.
@@ -103,6 +104,10 @@ def writer(number, base_url, post_path, stop_at, outcome):
                 token = TOKEN.search(html)
                 if token:
                     form["csrfmiddlewaretoken"] = token.group(1)
+            if sent:
+                # A stamp sends one comment: the next takes a fresh one (as the embed does).
+                with opener.open(base_url + STAMP_PATH, timeout=30) as stamp:
+                    form["issued"] = stamp.read().decode()
             body = f"load-{number}-{sent}"
             sent += 1
             data = urllib.parse.urlencode(

@@ -22,6 +22,7 @@ import pytest
 from tests.commands import rejoinder
 from tests.core.test_cli import command_env, free_port, wait_until_up
 from tests.core.test_concurrent_writers import DEMO_POST, spawn, stop
+from tests.html import form_stamps, without_stamps
 from tests.loadclient import DEMO_SITE, post_one
 
 NGINX = Path("/usr/sbin/nginx")
@@ -99,7 +100,7 @@ def test_nginx_serves_cached_pages_as_files_until_a_comment_deletes_them(front):
     assert (cache_dir / DEMO_POST.strip("/") / "index.html").exists()
     status, headers, second = get(url + DEMO_POST)
     assert (status, headers["X-Page-Cache"]) == (200, "file")
-    assert second == first
+    assert without_stamps(second) == without_stamps(first)  # each has a stamp of its own
     # The application's headers come with the file too.
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert "script-src 'self'" in headers["Content-Security-Policy"]
@@ -114,6 +115,46 @@ def test_nginx_serves_cached_pages_as_files_until_a_comment_deletes_them(front):
     assert headers["X-Page-Cache"] == "miss"  # the file was deleted: the app answered
     assert "Through the front door" in page
     assert get(url + DEMO_POST)[1]["X-Page-Cache"] == "file"
+
+
+def send_with_stamp(url, stamp, body):
+    """A comment sent from a page whose form carried ``stamp``: (status, page)."""
+    data = urllib.parse.urlencode({"issued": stamp, "name": "Front reader", "body": body})
+    request = urllib.request.Request(
+        url + DEMO_POST + "comments/", data=data.encode(), headers={"Origin": url}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_every_reader_of_a_file_gets_a_fresh_stamp_good_for_one_comment(front):
+    """nginx fills the comment form's stamp of its file for each reader (an SSI include
+    of the application's never-cached stamp address): two readers, two stamps, neither
+    the one the page was cached with; a stamp sends one comment, and sent again it is
+    refused with the text kept."""
+    url, cache_dir = front
+    status, headers, first = get(url + DEMO_POST)
+    assert headers["X-Page-Cache"] == "miss"
+    given = []
+    for _ in range(2):
+        status, headers, page = get(url + DEMO_POST)
+        assert (status, headers["X-Page-Cache"]) == (200, "file")
+        given.extend(form_stamps(page))
+    (at_caching,) = form_stamps(first)
+    assert len({at_caching, *given}) == 3
+    assert all(re.fullmatch(r"[-\w]+(:[-\w]+)+", stamp) for stamp in given), given
+    kept = (cache_dir / DEMO_POST.strip("/") / "index.html").read_text()
+    assert form_stamps(kept) == ["<!--# include virtual='/comments/stamp/' -->"]
+    # Redirected to the comment: a success (urllib follows the 303 to the post page).
+    assert send_with_stamp(url, given[0], "From a file's form")[0] == 200
+    status, page = send_with_stamp(url, given[0], "Again from the same form")
+    assert status == 400
+    assert "This form has already sent a comment" in page
+    assert "Again from the same form" in page
+    assert send_with_stamp(url, given[1], "From the other reader's form")[0] == 200
 
 
 def test_listings_and_feeds_are_files_and_go_stale_with_a_comment(front):

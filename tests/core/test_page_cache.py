@@ -19,12 +19,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 
-from rejoinder.discussion import comments
+from rejoinder.core import pagecache
+from rejoinder.discussion import comments, stamps
 from rejoinder.discussion.models import Comment
 from rejoinder.publishing import views as publishing_views
 from rejoinder.publishing.models import Post, UpdateNote
 from tests.factories import comment_form, make_category, make_comment, make_post, make_tag
-from tests.html import soup, text_of
+from tests.html import form_stamps, soup, text_of, without_stamps
 
 
 def _redis_location():
@@ -88,14 +89,16 @@ def reader_pages(post, category, tag):
 
 
 def test_a_second_visit_is_answered_from_the_cache_with_validators(client, backend):
-    """Same bytes, an ETag and Last-Modified, a shared-cache lifetime with
-    stale-while-revalidate; a conditional request gets a 304, a HEAD no body."""
+    """The same page (but for the comment form's stamp, fresh in each: a weak ETag), an
+    ETag and Last-Modified, a shared-cache lifetime with stale-while-revalidate; a
+    conditional request gets a 304, a HEAD no body."""
     post = make_post()
     first = client.get(post.get_absolute_url())
     assert first["X-Page-Cache"] == "miss"
     second = client.get(post.get_absolute_url())
     assert second["X-Page-Cache"] == "hit"
-    assert second.content == first.content and second["ETag"] == first["ETag"]
+    assert without_stamps(second.content) == without_stamps(first.content)
+    assert second["ETag"] == first["ETag"] and second["ETag"].startswith('W/"')
     assert second["Cache-Control"] == ("public, max-age=0, s-maxage=60, stale-while-revalidate=300")
     assert "Cookie" in second["Vary"]
     assert "script-src 'self'" in second["Content-Security-Policy"]
@@ -113,6 +116,49 @@ def test_a_second_visit_is_answered_from_the_cache_with_validators(client, backe
     head = client.head(post.get_absolute_url())
     assert head.status_code == 200 and head.content == b""
     assert head["Content-Length"] == str(len(second.content))
+
+
+def test_each_reader_of_a_cached_page_gets_a_fresh_stamp(client, backend, page_files):
+    """The comment form's stamp is never kept with the page: two readers of the cached
+    page get two stamps of their own, neither the one the page was rendered with (the
+    kept page and its nginx file hold only the marker that is filled per response)."""
+    post = make_post()
+    first = client.get(post.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    (at_caching,) = form_stamps(first.content)
+    readers = [Client().get(post.get_absolute_url()) for _ in range(2)]
+    assert [reader["X-Page-Cache"] for reader in readers] == ["hit", "hit"]
+    given = [form_stamps(reader.content)[0] for reader in readers]
+    assert len({at_caching, *given}) == 3
+    assert all(stamps.read(stamp) is not None for stamp in given)
+    entry = caches["pages"].get(pagecache._entry_key(RequestFactory().get(post.get_absolute_url())))
+    kept = page_files / post.get_absolute_url().strip("/") / "index.html"
+    for html in (entry["body"], kept.read_bytes()):
+        assert form_stamps(html) == [pagecache.live_marker(stamps.LIVE_NAME)]
+
+
+def test_a_too_fast_comment_from_a_cached_page_is_refused(client, backend, rules, monkeypatch):
+    """The timing rule counts from the response the reader got, not from the moment the
+    page was cached: a comment sent at once from a page cached a minute ago is refused
+    (with the text kept and a new stamp that then goes through)."""
+    rules.moderation = rules.Moderation.OFF
+    rules.flood_seconds = rules.hourly_limit = 0
+    rules.min_form_seconds = 3
+    rules.save()
+    post = make_post()
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
+    cached_at = time.time()
+    monkeypatch.setattr(time, "time", lambda: cached_at + 60)  # a minute later
+    page = client.get(post.get_absolute_url())
+    assert page["X-Page-Cache"] == "hit"
+    data = {"name": "Bot", "body": "Instant", "issued": form_stamps(page.content)[0]}
+    response = client.post(f"{post.get_absolute_url()}comments/", data)
+    assert response.status_code == 400
+    assert "less than 3 seconds after the page loaded" in text_of(response, ".form-errors")
+    assert not Comment.objects.exists()
+    monkeypatch.setattr(time, "time", lambda: cached_at + 70)  # a person's ten seconds
+    data["issued"] = form_stamps(response.content)[0]
+    assert client.post(f"{post.get_absolute_url()}comments/", data).status_code == 303
 
 
 def test_a_new_comment_shows_on_every_page_that_shows_the_post(client, backend):
@@ -313,7 +359,10 @@ def test_cached_pages_are_files_for_nginx_deleted_when_stale(client, backend, pa
     post_file = page_files / post.get_absolute_url().strip("/") / "index.html"
     other_file = page_files / other.get_absolute_url().strip("/") / "index.html"
     front, feed = page_files / "index.html", page_files / "feed" / "index.xml"
-    assert post_file.read_bytes() == client.get(post.get_absolute_url()).content
+    served = client.get(post.get_absolute_url()).content
+    assert without_stamps(post_file.read_bytes()) == without_stamps(served)
+    # The file holds no stamp, but the SSI include nginx fills for each reader.
+    assert form_stamps(post_file.read_bytes()) == [pagecache.live_marker(stamps.LIVE_NAME)]
     assert front.exists() and feed.exists() and (page_files / "sitemap.xml").exists()
     make_comment(post, body="Deletes the files")
     assert not post_file.exists() and not front.exists() and not feed.exists()
@@ -344,8 +393,6 @@ def test_the_page_cache_command_prunes_old_files_and_clears(client, backend, pag
 def test_clearing_reaches_pages_other_processes_keep(client, backend, settings, tmp_path):
     """`clear()` moves the epoch token every page depends on: a page another process keeps
     in its own memory goes stale too, and nothing else in the cache is touched."""
-    from rejoinder.core import pagecache
-
     post = make_post()
     visit(client, post.get_absolute_url())
     caches["limits"].set("unrelated", 1)

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rejoinder.discussion import comments, moderation, spam
+from rejoinder.discussion import comments, moderation, spam, stamps
 from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.forms import BODY_LIMIT
 from rejoinder.discussion.models import Comment
@@ -169,15 +169,16 @@ def test_cheap_refusals_come_before_the_text_is_read(rules, monkeypatch):
         )  # fmt: skip
 
     comments.create_comment(
-        post=post, body="First.", author_name="Ann", ip_address="192.0.2.7", form_age=60
-    )
+        post=post, body="First.", author_name="Ann", ip_address="192.0.2.7",
+        stamp=stamps.read(stamps.issue(time.time() - 60)),
+    )  # fmt: skip
     monkeypatch.setattr(comments, "render_comment_markdown", must_not_run)
     monkeypatch.setattr(spam, "features", must_not_run)
     with pytest.raises(comments.CommentRefused, match="faster than a person types"):
-        comment(form_age=1)
+        comment(stamp=stamps.read(stamps.issue(time.time() - 1)))
     with pytest.raises(comments.TooSoon, match="commenting too quickly"):
-        comment(form_age=60)
+        comment(stamp=stamps.read(stamps.issue(time.time() - 60)))
     Ban.objects.create(ip_range="192.0.2.0/24", reason="test")
     with pytest.raises(comments.CommentRefused, match="cannot comment on this site"):
-        comment(form_age=60)
+        comment(stamp=stamps.read(stamps.issue(time.time() - 60)))
     assert Comment.objects.count() == 1

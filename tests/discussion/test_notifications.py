@@ -16,6 +16,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -28,6 +29,7 @@ from rejoinder.discussion.plaintext import html_to_plain_text
 from rejoinder.discussion.tasks import describe_failure, is_temporary, notify_subscribers
 from rejoinder.discussion.views import with_query
 from tests.factories import comment_form, make_comment, make_post, make_user
+from tests.html import soup
 from tests.mailserver import MailServer, run_worker, send_through
 
 SITE = "https://blog.example.org"
@@ -196,6 +198,55 @@ def test_moderation_links_must_be_ours_and_recent(mail, post):
     assert "expired" in response.content.decode()
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
+
+
+def moderation_links(message):
+    return {
+        action: path_of(labelled(message.text, label))
+        for action, label in notifications.MODERATION_LABELS.items()
+        if f"{label}: " in message.text
+    }
+
+
+@pytest.mark.parametrize("first", ["approve", "trash"])
+def test_a_moderation_link_works_once_even_when_the_status_comes_back(mail, post, rules, first):
+    """One link of the email acts; then none of its links does, even once the comment is
+    pending again as the email told (edited by its writer into the queue, or put back by
+    a moderator): the page says the link was used or is out of date and points at the
+    moderation queue. The email for the new pending state has links that work."""
+    rules.moderation = rules.Moderation.ALL
+    rules.hold_list = "casino"
+    rules.save()
+    reader = Client()
+    comment = post_as_reader(reader, post, body="A first thought.")
+    run_worker()
+    [held] = mail.received
+    links = moderation_links(held)
+    assert set(links) == {"approve", "spam", "trash"}
+    assert Client().post(links[first]).context["done"] is True
+    if first == "approve":
+        edit = reverse("discussion:edit", kwargs={**post.url_kwargs(), "comment": comment.pk})
+        assert reader.post(edit, {"body": "Now with casino links."}).status_code == 303
+    else:
+        set_status(comment, Comment.Status.PENDING)  # a moderator's second thought
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING  # as the email told it, once again
+    for action, path in links.items():
+        response = Client().post(path)
+        assert response.status_code == 409, action
+        assert response.context["decided"] is True
+        page = soup(response)
+        assert "used or is out of date" in page.select_one("h1").get_text()
+        assert page.select_one("main a[href='/admin/discussion/comment/queue/']") is not None
+        assert page.select_one("form[method=post]") is None
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PENDING, action
+    fresh = notifications.build_message("author_moderation", comment_id=comment.pk)
+    approve = path_of(labelled(fresh.body, notifications.MODERATION_LABELS["approve"]))
+    assert Client().post(approve).context["done"] is True
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert Client().post(approve).status_code == 409
 
 
 def test_the_author_is_not_told_of_their_own_comment_or_spam(mail, post):

@@ -1,5 +1,8 @@
 """The nginx front of docs/operations.md: cached pages served as files, the rest proxied.
 
+A file's live parts (``pagecache.live``: the comment form's stamp) are SSI includes of
+their own never-cached addresses, which nginx proxies to the application for every reader.
+
 ``server_block()`` is what an operator puts in their nginx configuration;
 ``standalone()`` wraps it in a whole nginx.conf with its own pid, logs and temporary
 files (for tests, benchmarks, and a first try). Both come from the settings, so the file
@@ -56,6 +59,14 @@ def server_block(listen, upstreams, server_name="_"):
         f"        add_header {name} {_quote(value)};" for name, value in page_headers().items()
     )
     servers = "\n".join(f"    server {upstream};" for upstream in upstreams)
+    live = "".join(
+        f"""
+    location = {path()} {{  # a live part of cached pages, fresh for every reader
+{_PROXY}
+    }}
+"""
+        for _fill, path in pagecache.LIVE.values()
+    )
     return f"""upstream rejoinder {{
 {servers}
     keepalive 32;
@@ -85,9 +96,15 @@ server {{
         root {cache_dir};
         types {{ text/html html; application/xml xml; }}
         try_files $page_cache$uri/{pagefiles.HTML} $page_cache$uri/{pagefiles.XML} @app;
+        # A page's live parts (the comment form's stamp) are SSI includes, filled per
+        # reader; HTML only. Validators kept (weak): the page is the same, as the
+        # application's own ETag says. A failed include leaves the part empty.
+        ssi on;
+        ssi_last_modified on;
+        ssi_silent_errors on;
 {headers}
     }}
-
+{live}
     location = /sitemap.xml {{
         root {cache_dir};
         types {{ application/xml xml; }}
@@ -96,15 +113,19 @@ server {{
     }}
 
     location @app {{
+{_PROXY}
+    }}
+}}
+"""
+
+
+_PROXY = """\
         proxy_pass http://rejoinder;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $http_host;  # with its port: the Origin check compares both
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-    }}
-}}
-"""
+        proxy_set_header X-Forwarded-Proto $scheme;"""
 
 
 def standalone(listen, upstreams, run_dir, server_name="_"):

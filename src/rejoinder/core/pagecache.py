@@ -15,8 +15,14 @@ a page renders, a global token moves first: a page whose render saw it move is n
 
 With ``PAGE_CACHE_DIR`` set, kept pages are written as files too, for nginx to serve
 before the application (``pagefiles``); invalidation deletes them.
+
+A part of a page that must differ on every response (the comment form's signed stamp) is
+a live part: the view prints ``live(request, name)``, a marker that is kept in its place;
+every response, cached or not, gets a fresh value there, and nginx fills the marker in
+its files itself, as the marker is an SSI include of an address answering the same value.
 """
 
+import functools
 import hashlib
 import time
 
@@ -37,16 +43,68 @@ _DUE_KEY = "due"  # when the next scheduled post goes live (epoch seconds, 0: no
 _DUE_RECHECK = 2.0  # seconds between reads of that time, per process
 _STORED_HEADERS_SKIP = {"set-cookie", "content-length"}
 
-# Cookies that change what a page shows its reader, and when the next scheduled post goes
-# live: told by the apps that own them (their AppConfig.ready()), as core depends on none.
+# Cookies that change what a page shows its reader, when the next scheduled post goes
+# live, and the live parts of pages: told by the apps that own them (their
+# AppConfig.ready()), as core depends on none.
 IDENTITY_COOKIES = {"messages"}
 _hooks = {"next_due": lambda: None}
+# name -> (fill: the part's text for one response, path: a function giving the address,
+# never cached, that answers the same text, for nginx to include in its files)
+LIVE = {}
 
 
-def register(*, cookies=(), next_due=None):
+def register(*, cookies=(), next_due=None, live=None):
     IDENTITY_COOKIES.update(cookies)
     if next_due is not None:
         _hooks["next_due"] = next_due
+    LIVE.update(live or {})
+
+
+def live(request, name):
+    """The marker to print where the live part ``name`` goes: pages are kept with the
+    marker, and every response gets the part's fresh value in its place."""
+    request.page_live = getattr(request, "page_live", frozenset()) | {name}
+    return live_marker(name)
+
+
+@functools.cache
+def live_marker(name):
+    """An SSI include of the part's address (single quotes: it may sit in an attribute)."""
+    return f"<!--# include virtual='{LIVE[name][1]()}' -->"
+
+
+@functools.cache
+def _live_paths():
+    return {path(): name for name, (_fill, path) in LIVE.items()}
+
+
+def _live_answer(request):
+    """A live part's own address (what nginx's SSI includes for each reader of a file):
+    answered here, before every other layer, as cheaply as a cached page; never kept."""
+    name = _live_paths().get(request.path)
+    if name is None or request.method not in ("GET", "HEAD"):
+        return None
+    response = HttpResponse(LIVE[name][0](), content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _filled(body, names):
+    """``body`` with every live part's marker replaced by a fresh value."""
+    for name in names:
+        body = body.replace(live_marker(name).encode(), LIVE[name][0]().encode())
+    return body
+
+
+def _fill(request, response):
+    """A response not from the cache: its live parts filled (its length set again)."""
+    names = getattr(request, "page_live", None)
+    if names and not response.streaming:
+        response.content = _filled(response.content, names)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+    return response
 
 
 def post_tag(post_id):
@@ -128,10 +186,13 @@ class PageCacheMiddleware:
         self.due, self.due_read_at = None, 0.0
 
     def __call__(self, request):
+        live = _live_answer(request)
+        if live is not None:
+            return live
         if not settings.PAGE_CACHE:
-            return self.get_response(request)
+            return _fill(request, self.get_response(request))
         if not _readable(request):
-            response = self.get_response(request)
+            response = _fill(request, self.get_response(request))
             if _carries_identity(request, response) and not response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True, no_cache=True)
             return response
@@ -145,11 +206,11 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         tags = getattr(request, "page_cache_tags", None)
         if not tags or not _storable(request, response):
-            return response
+            return _fill(request, response)
         tokens = versions.current([*tags, GLOBAL, EPOCH])
         if tokens[GLOBAL] != started:
-            return response  # something changed while this page was rendered
-        entry = _to_entry(response, tokens)
+            return _fill(request, response)  # something changed while this page was rendered
+        entry = _to_entry(response, tokens, getattr(request, "page_live", ()))
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         if settings.PAGE_CACHE_DIR:
             kept = pagefiles.write(settings.PAGE_CACHE_DIR, request.path, entry, tags)
@@ -199,25 +260,30 @@ def _storable(request, response):
     )
 
 
-def _to_entry(response, versions):
+def _to_entry(response, versions, live_names):
     body = response.content
     headers = [
         (name, value)
         for name, value in response.headers.items()
         if name.lower() not in _STORED_HEADERS_SKIP
     ]
+    live_names = sorted(name for name in live_names if live_marker(name).encode() in body)
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     return {
         "versions": versions,
         "status": response.status_code,
         "headers": headers,
         "body": body,
-        "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+        # Weak with live parts: each response differs by them, and is the same page.
+        "etag": f"W/{etag}" if live_names else etag,
         "modified": int(time.time()),
+        "live": live_names,
     }
 
 
 def _from_entry(request, entry, state):
-    response = HttpResponse(entry["body"], status=entry["status"])
+    body = _filled(entry["body"], entry.get("live", ()))
+    response = HttpResponse(body, status=entry["status"])
     for name, value in entry["headers"]:
         response[name] = value
     response["ETag"] = entry["etag"]
@@ -226,7 +292,7 @@ def _from_entry(request, entry, state):
     patch_vary_headers(response, ["Cookie"])
     response["X-Page-Cache"] = state
     # Set here: no later layer (CommonMiddleware) runs for a page from the cache.
-    response["Content-Length"] = str(len(entry["body"]))
+    response["Content-Length"] = str(len(body))
     if request.method == "HEAD":
         response.content = b""  # the length stays the page's, as HEAD wants
     return get_conditional_response(

@@ -9,13 +9,19 @@ class DiscussionConfig(AppConfig):
     label = "discussion"
 
     def ready(self):
+        from django.urls import reverse
+
         from rejoinder.core import pagecache
 
-        from . import commenter, ownership
+        from . import commenter, ownership, stamps
         from .models import Ban
 
-        # A reader with either sees their own state: never the shared cached page.
-        pagecache.register(cookies=(ownership.COOKIE, commenter.COOKIE))
+        # A reader with either sees their own state: never the shared cached page. The
+        # comment form's stamp is fresh in every response, also of a cached page.
+        pagecache.register(
+            cookies=(ownership.COOKIE, commenter.COOKIE),
+            live={stamps.LIVE_NAME: (stamps.issue, lambda: reverse("discussion:stamp"))},
+        )
 
         # Bans are kept in each process under a version token (moderation.active_ban):
         # any saved or deleted ban (also through a deleted account) makes them read again.

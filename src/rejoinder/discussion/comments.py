@@ -19,7 +19,7 @@ from rejoinder.core.people import public_name
 from rejoinder.publishing.markup import render_comment_markdown, sanitize_comment_html
 from rejoinder.publishing.models import Post
 
-from . import moderation, notifications, spam, throttle
+from . import moderation, notifications, spam, stamps, throttle
 from .errors import CommentRefused, TooSoon
 from .models import Comment, CommentEdit, DiscussionSettings, path_segment
 
@@ -74,15 +74,16 @@ def reference_errors(post, parent_id, parent, quoted):
     return errors
 
 
-def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None, **fields):
+def create_comment(*, post, body, parent=None, enforce_rules=True, stamp=None, **fields):
     """Create a comment with every field given; return it.
 
     ``fields`` are those of ``new_comment()``. With ``enforce_rules`` (readers' comments)
     the post must be open, the parent an approved comment of the same post, and the
-    moderation rules and flood limits must let the comment in (``form_age``: seconds
-    since the form was served, if it came from one); the admin and importers pass
-    ``False`` to bring comments in as they were. A ``status`` of None lets the moderation
-    policy decide. Raises ``CommentRefused`` (``TooSoon`` for a flood limit).
+    moderation rules and flood limits must let the comment in (``stamp``: the form's
+    ``stamps.Stamp``, if it came from one: its age for the timing rule); the admin and
+    importers pass ``False`` to bring comments in as they were. A ``status`` of None lets
+    the moderation policy decide. A comment with a ``stamp`` spends it: a second one with
+    the same stamp is refused. Raises ``CommentRefused`` (``TooSoon`` for a flood limit).
 
     The cheap refusals come before any work a stranger's text costs: the timing rule, bans
     and flood limits are settled on who is writing, before the Markdown and the spam score
@@ -101,11 +102,11 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, form_age=None
     writer = _writer(post, fields)
     checked = enforce_rules and not moderation.is_exempt(writer)
     if checked:
-        moderation.refuse_if_barred(writer, rules, form_age)
+        moderation.refuse_if_barred(writer, rules, stamp.age() if stamp else None)
         throttle.check(writer, rules)
     comment = new_comment(post=post, body=body, parent=parent, rules=rules, **fields)
     try:
-        _save_new(comment, post, parent, checked)
+        _save_new(comment, post, parent, checked, stamp)
     except IntegrityError:
         # The parent was read before this transaction; deleted since (a comment without
         # replies goes for good), the database refuses the reply: say so, as for any reply
@@ -128,11 +129,15 @@ def _writer(post, fields):
 
 
 @transaction.atomic
-def _save_new(comment, post, parent, checked):
+def _save_new(comment, post, parent, checked, stamp):
     """The write transaction of ``create_comment``: if ``checked`` (a reader's comment),
-    what the thread as it stands decides; then the rows and tasks."""
+    what the thread as it stands decides; the stamp spent, last (a refused comment leaves
+    it unspent); then the rows and tasks."""
     if checked:
         moderation.refuse_if_out_of_place(comment)
+    if stamp is not None and not stamps.spend(stamp):
+        # The form saw it unspent; another comment with it was accepted since.
+        raise CommentRefused("issued", stamps.USED)
     if comment.status == Comment.Status.APPROVED and not notifications.has_listeners(comment):
         # No one to tell: announced as it is saved (no later write to say so).
         comment.announced_at = timezone.now()
@@ -207,6 +212,7 @@ def comment_values(
         "quoted_anchor": quoted_anchor,
         "trained_as": "",
         "edited_by_moderator": False,
+        "moderation_version": 0,
     }
     if status is None:
         candidate = SimpleNamespace(post=post, parent=parent, user=user, **values)
@@ -322,7 +328,7 @@ def set_status(comment, status):
     with transaction.atomic():
         before = comment.status
         comment.status = status
-        comment.save(update_fields=["status"])
+        comment.save_moderated(["status"])
         record_change(comment.post)
         decided(comment, before)
 
@@ -357,7 +363,7 @@ def remove_comment(comment, reason):
         return
     comment.status = Comment.Status.REMOVED
     comment.removal_reason = reason
-    comment.save(update_fields=["status", "removal_reason"])
+    comment.save_moderated(["status", "removal_reason"])
     record_change(comment.post)
 
 
@@ -420,7 +426,8 @@ def edit_comment(comment, body, editor=None):
             comment.flagged = verdict.flagged
             comment.spam_score = verdict.score
             fields += ["status", "hold_reasons", "flagged", "spam_score"]
-    comment.save(update_fields=fields)
+    # A new text: links emailed about the old one no longer act on it.
+    comment.save_moderated(fields)
     record_change(comment.post)
     return comment
 
@@ -436,7 +443,7 @@ def delete_comment(comment):
         comment.status = Comment.Status.REMOVED
         comment.body = comment.body_html = ""
         comment.author_email = comment.author_url = ""
-        comment.save(update_fields=["status", "body", "body_html", "author_email", "author_url"])
+        comment.save_moderated(["status", "body", "body_html", "author_email", "author_url"])
     else:
         parent = comment.parent
         comment.delete()

@@ -1,34 +1,22 @@
 import re
-import time
 
 from django import forms
-from django.core import signing
 
 from rejoinder.publishing.forms import LabelledErrorsMixin
 
+from . import stamps
+from .stamps import MAX_AGE as FORM_MAX_AGE  # noqa: F401 (the names others import from here)
+from .stamps import issue as issue_stamp  # noqa: F401
+
 BODY_LIMIT = 20_000
-# The signed time a form was served; a form older than this is refused (sent again, it
-# carries a new one).
-FORM_MAX_AGE = 24 * 60 * 60
-_STAMP_SALT = "rejoinder.discussion.form-issued"
 # What a quote-reply may name: a paragraph or quotation of the post (the anchors
 # publishing.quotations gives its blocks) or a comment.
 QUOTED_ANCHOR = re.compile(r"(p|quotation|comment)-[0-9]{1,9}")
 
 
-def issue_stamp(now=None):
-    """The signed time a comment form is served at, for its hidden ``issued`` field."""
-    return signing.dumps(int(now if now is not None else time.time()), salt=_STAMP_SALT)
-
-
-def stamp_age(stamp, now=None):
-    """Seconds since ``stamp`` was issued, or None if it is missing, forged or too old."""
-    try:
-        issued = signing.loads(stamp, salt=_STAMP_SALT)
-    except signing.BadSignature:
-        return None
-    age = (now if now is not None else time.time()) - issued
-    return age if isinstance(issued, int) and age <= FORM_MAX_AGE else None
+# The form's own refusals of the stamp and of the robot trap, by code (the API names the
+# field each concerns: the hidden fields have no place in the form to show it).
+STAMP_REFUSED, TRAP_FILLED = "stamp", "trap"
 
 
 class CommentForm(LabelledErrorsMixin, forms.Form):
@@ -86,7 +74,7 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["issued"].initial = issue_stamp()
+        self.fields["issued"].initial = stamps.issue()
         for name, messages in self.error_messages_by_field.items():
             self.fields[name].error_messages.update(messages)
         if user is not None and user.is_authenticated:
@@ -103,7 +91,7 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
         have filled it), and the optional fields' errors tied to them for screen readers."""
         if self.is_bound and "issued" in self.fields:
             self.data = self.data.copy()
-            self.data["issued"] = issue_stamp()
+            self.data["issued"] = stamps.issue()
             self.data["url"] = ""
         for name in ("email", "website"):
             if name in self.fields and self.errors.get(name):
@@ -118,7 +106,8 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
         if data.get("url"):
             raise forms.ValidationError(
                 "The form's hidden “leave empty” field was filled in, as robots do; nothing was "
-                "saved. If you are a person, empty it and send again."
+                "saved. If you are a person, empty it and send again.",
+                code=TRAP_FILLED,
             )
         wants_mail = data.get("notify_replies") or data.get("notify_all")
         if wants_mail and "email" in self.fields and not data.get("email"):
@@ -135,12 +124,16 @@ class CommentForm(LabelledErrorsMixin, forms.Form):
             )
         if "issued" not in self.fields:
             return data
-        data["form_age"] = stamp_age(data.get("issued") or "")
-        if data["form_age"] is None:
+        data["stamp"] = stamps.read(data.get("issued"))
+        if data["stamp"] is None:
             raise forms.ValidationError(
                 "This form is more than a day old or did not come from this site; nothing "
-                "was saved. Your text is kept below: send it again."
+                "was saved. Your text is kept below: send it again.",
+                code=STAMP_REFUSED,
             )
+        if stamps.is_spent(data["stamp"]):
+            # Checked again, atomically, as the comment is saved (create_comment).
+            raise forms.ValidationError(stamps.USED, code=STAMP_REFUSED)
         return data
 
     def clean_quoted(self):

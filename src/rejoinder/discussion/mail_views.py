@@ -14,8 +14,10 @@ remembers that this browser confirmed the address.
 """
 
 from django.core import signing
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -105,10 +107,13 @@ def moderate(request, token):
     GET only shows the comment and one button; the button's POST does it. Mail scanners,
     link checkers and previews fetch every link in a message, and must not approve or
     delete comments by doing so. No login is asked for: the signature is the authority.
-    It names the comment, the action, the status the email announced and the author it
-    went to, and lasts ``MODERATION_LINK_MAX_AGE``; it works only while the comment still
-    has that status, so an old link cannot undo a later decision, and only while that
-    person is still the post's active author.
+    It names the comment, the action, the status the email announced and the comment's
+    moderation version then, and the author it went to, and lasts
+    ``MODERATION_LINK_MAX_AGE``; it works once, while the comment is as the email told it
+    (``notifications.link_applies``): after any of the email's links acted, or a moderator
+    or the comment's writer changed its status or text since, even back to the same
+    status, the link says it was used or is out of date and points at the moderation
+    queue. It works only while that person is still the post's active author.
     """
     try:
         link = notifications.read_moderation_token(token)
@@ -131,12 +136,35 @@ def moderate(request, token):
         "label": notifications.MODERATION_LABELS[link.action],
         # Approving is the safe choice; the others get the warning style.
         "danger": link.action != "approve",
+        "queue_url": reverse("admin:discussion_comment_queue"),
     }
-    if comment.status != link.status:
+    if request.method == "POST":
+        acted = _act(link)
+        if acted is not None:
+            published = acted.status == Comment.Status.APPROVED
+            context.update(comment=acted, done=True, published=published)
+            return _page(request, "mail_moderate.html", context)
+        comment = Comment.objects.filter(pk=comment.pk).first()  # as it stands now
+        if comment is None:
+            return _page(request, "mail_moderate.html", {"gone": True}, status=404)
+        context["comment"] = comment
+    if not notifications.link_applies(link, comment):
         context["decided"] = True
         return _page(request, "mail_moderate.html", context, status=409)
-    if request.method == "POST":
-        comments.set_status(comment, notifications.MODERATION_ACTIONS[link.action])
-        context["done"] = True
-        context["published"] = comment.status == Comment.Status.APPROVED
     return _page(request, "mail_moderate.html", context)
+
+
+@transaction.atomic
+def _act(link):
+    """Take a moderation link's action if it still applies; the comment, or None.
+
+    The row is locked (SQLite: the write lock is taken at BEGIN), so of two links of one
+    email pressed at once, the second sees the first's change and does nothing.
+    """
+    comment = (
+        Comment.objects.select_for_update().select_related("post").filter(pk=link.comment_id)
+    ).first()
+    if comment is None or not notifications.link_applies(link, comment):
+        return None
+    comments.set_status(comment, notifications.MODERATION_ACTIONS[link.action])
+    return comment

@@ -70,6 +70,10 @@ class Comment(models.Model):
     depth = models.PositiveIntegerField(default=0, editable=False)
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.COMMENT)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Moves whenever a moderator or the writer changes the status or the text
+    # (``save_moderated``): a moderation link names the version it was emailed about, and
+    # works only while it is current, so never twice, nor after the comment came back.
+    moderation_version = models.PositiveIntegerField(default=0, editable=False)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -157,6 +161,13 @@ class Comment(models.Model):
     @property
     def by_post_author(self):
         return self.user_id is not None and self.user_id == self.post.author_id
+
+    def save_moderated(self, fields):
+        """Save ``fields`` (a change of status or text) and move the moderation version,
+        in the same UPDATE: by one from the row's, whatever this object last read."""
+        self.moderation_version = models.F("moderation_version") + 1
+        self.save(update_fields=[*fields, "moderation_version"])
+        self.refresh_from_db(fields=["moderation_version"])
 
     def page_url(self):
         """The comment's own page: it and its replies, with its ancestors for context."""

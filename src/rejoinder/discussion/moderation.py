@@ -61,7 +61,8 @@ def is_exempt(candidate):
 def refuse_if_barred(candidate, rules, form_age=None):
     """Raise ``CommentRefused`` if the comment must not be taken at all.
 
-    ``form_age`` is the seconds since the form was served (None: not sent from a form).
+    ``form_age`` is the seconds since the form's stamp was issued (None: not sent from a
+    form); each page, cached or not, carries a stamp of its own response (``stamps``).
     Reads nothing that a concurrent comment changes: run before the write transaction.
     """
     if form_age is not None and form_age < rules.min_form_seconds:

@@ -474,13 +474,15 @@ def read_unsubscribe_token(token):
     return subscriber_id, subscription_id or None
 
 
-ModerationLink = namedtuple("ModerationLink", "comment_id action status author_id")
+ModerationLink = namedtuple("ModerationLink", "comment_id action status author_id version")
 
 
 def moderation_token(comment, action):
     """The signed part of a moderation link: the comment, the action, the comment's status
-    as the email tells it, and the author it went to (valid ``MODERATION_LINK_MAX_AGE``)."""
-    value = f"{comment.pk}-{action}-{comment.status}-{comment.post.author_id}"
+    as the email tells it and its moderation version then, and the author it went to
+    (valid ``MODERATION_LINK_MAX_AGE``)."""
+    version = comment.moderation_version
+    value = f"{comment.pk}-{action}-{comment.status}-{comment.post.author_id}-{version}"
     return signing.TimestampSigner(salt=_MODERATE_SALT).sign(value)
 
 
@@ -490,14 +492,25 @@ def read_moderation_token(token):
     value = signing.TimestampSigner(salt=_MODERATE_SALT).unsign(
         token, max_age=MODERATION_LINK_MAX_AGE
     )
+    parts = value.split("-")
+    if len(parts) == 4:
+        parts.append(None)  # a link from before links were single-use: never applies
     try:
-        comment_id, action, status, author_id = value.split("-")
-        link = ModerationLink(int(comment_id), action, status, int(author_id))
+        comment_id, action, status, author_id, version = parts
+        version = None if version is None else int(version)
+        link = ModerationLink(int(comment_id), action, status, int(author_id), version)
     except ValueError:
         raise signing.BadSignature("Malformed moderation link.") from None
     if action not in MODERATION_ACTIONS:
         raise signing.BadSignature("Unknown moderation action.")
     return link
+
+
+def link_applies(link, comment):
+    """Whether a moderation link may still act on ``comment``: its status and text are
+    as the email told them (no link of that email was used, no moderator decided, its
+    writer did not edit it, back into the queue or not), so each link works once."""
+    return comment.status == link.status and comment.moderation_version == link.version
 
 
 # The messages.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("comments/confirm/<slug:token>/", mail_views.confirm, name="confirm"),
     path("comments/unsubscribe/<str:token>/", mail_views.unsubscribe, name="unsubscribe"),
     path("comments/moderate/<str:token>/", mail_views.moderate, name="moderate"),
+    path("comments/stamp/", views.stamp, name="stamp"),
     re_path(rf"^{POST}/comments/$", views.post_comment, name="post_comment"),
     re_path(rf"^{POST}/comment-page-(?P<page>[0-9]+)/$", views.comment_page, name="comment_page"),
     re_path(rf"^{POST}/feed/$", feeds.PostCommentFeed(), name="post_feed"),

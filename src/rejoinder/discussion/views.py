@@ -2,9 +2,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rejoinder.core import csrf, pagecache
@@ -12,7 +13,7 @@ from rejoinder.core.numbers import whole_number
 from rejoinder.publishing import views as publishing_views
 from rejoinder.publishing.models import Post
 
-from . import commenter, comments, notifications, ownership, threads
+from . import commenter, comments, notifications, ownership, stamps, threads
 from .addresses import comment_page_url, post_comment_url
 from .forms import CommentForm
 from .models import Comment
@@ -42,6 +43,16 @@ def comment_page(request, year, month, day, slug, page):
         context = {"post": post, "comment_page": int(page)}
         return render(request, "discussion/thread_fragment.html", context)
     return publishing_views.render_entry(request, post, article, comment_page=int(page))
+
+
+@never_cache
+@require_safe
+def stamp(request):
+    """A fresh comment-form stamp, as text: what nginx's SSI puts in the form of a page it
+    serves from a file (the marker ``pagecache.live`` leaves there is that include).
+    ``PageCacheMiddleware`` answers this address itself, before the other layers; this
+    view names it and answers where that middleware is not installed."""
+    return HttpResponse(stamps.issue(), content_type="text/plain; charset=utf-8")
 
 
 @require_POST
@@ -76,7 +87,7 @@ def post_comment(request, year, month, day, slug):
                 author_url=data.get("website", ""),
                 ip_address=request.META.get("REMOTE_ADDR") or None,
                 user_agent=request.headers.get("User-Agent", ""),
-                form_age=data["form_age"],
+                stamp=data["stamp"],
                 quoted_anchor=quoted,
             )
         except comments.CommentRefused as refusal:

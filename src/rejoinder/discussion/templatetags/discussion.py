@@ -7,11 +7,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from rejoinder.core import fragments
+from rejoinder.core import fragments, pagecache
 
-from .. import commenter, comments, ownership, sections
+from .. import commenter, comments, ownership, sections, stamps
 from ..addresses import comment_page_url, post_comment_url
-from ..forms import CommentForm, issue_stamp
+from ..forms import CommentForm
 from ..render import ThreadRenderer, Viewer
 
 register = template.Library()
@@ -46,11 +46,13 @@ def discussion(context, post, page=1, form=None):
 
 def _form_html(request, post, form, csrf_token):
     """The comment form: refused and shown again, filled with what this browser was asked
-    to remember, for a signed-in reader, or (most readers) empty and the same for all."""
+    to remember, for a signed-in reader, or (most readers) empty and the same for all: its
+    stamp a live part of the page, fresh in every response, cached or not."""
     url = post_comment_url(post)
     remembered = None if form else commenter.remembered(request)
     if form is None and not remembered and not request.user.is_authenticated:
-        return mark_safe(_empty_form(url).replace(_STAMP, issue_stamp()))
+        marker = pagecache.live(request, stamps.LIVE_NAME)
+        return mark_safe(_empty_form(url).replace(_STAMP, marker))
     if form is None:
         initial = {**remembered, "remember": True} if remembered else None
         form = CommentForm(user=request.user, initial=initial)
@@ -60,7 +62,7 @@ def _form_html(request, post, form, csrf_token):
     )
 
 
-_STAMP = "ISSUED-STAMP"  # where the empty form's signed time goes, fresh for each reader
+_STAMP = "ISSUED-STAMP"  # where the empty form's stamp goes, fresh for each response
 
 
 @functools.lru_cache(maxsize=512)

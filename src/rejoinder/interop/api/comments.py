@@ -19,7 +19,7 @@ from ninja import Status
 
 from rejoinder.core.links import absolute_url
 from rejoinder.discussion import comments, notifications
-from rejoinder.discussion.forms import CommentForm, stamp_age
+from rejoinder.discussion.forms import STAMP_REFUSED, CommentForm
 from rejoinder.discussion.models import Comment
 from rejoinder.discussion.views import comment_location  # where the form sends a reader
 from rejoinder.publishing import external
@@ -40,19 +40,21 @@ MESSAGES = {
 }
 
 
-def form_problem(form, payload):
+def form_problem(form):
     """A 422 problem from the form's errors, each naming its field and the field's limit."""
     entries = []
-    for field, errors in form.errors.items():
-        if field == "__all__":
-            # The form's own checks: the stamp (missing, forged, expired) or the trap.
-            field = "issued" if stamp_age(payload.issued) is None else "url"
-        limits = {}
-        form_field = form.fields.get(field)
-        for name in ("max_length", "min_length"):
-            if getattr(form_field, name, None) is not None:
-                limits[name] = getattr(form_field, name)
-        entries.extend(field_error(field, str(message), **limits) for message in errors)
+    for name, errors in form.errors.as_data().items():
+        for error in errors:
+            field = name
+            if name == "__all__":
+                # The form's own checks: the stamp (missing, forged, expired, used) or the trap.
+                field = "issued" if error.code == STAMP_REFUSED else "url"
+            limits = {}
+            form_field = form.fields.get(field)
+            for limit in ("max_length", "min_length"):
+                if getattr(form_field, limit, None) is not None:
+                    limits[limit] = getattr(form_field, limit)
+            entries.extend(field_error(field, str(message), **limits) for message in error)
     fields = ", ".join(dict.fromkeys(entry["field"] for entry in entries))
     return Problem(422, f"The comment was not saved: check {fields}.", entries)
 
@@ -133,7 +135,7 @@ def submit(request, post, payload):
         ).items():
             form.add_error(field, message)
     if not form.is_valid():
-        raise form_problem(form, payload)
+        raise form_problem(form)
     clean = form.cleaned_data
     try:
         comment = comments.create_comment(
@@ -145,7 +147,7 @@ def submit(request, post, payload):
             author_url=clean["website"],
             ip_address=request.META.get("REMOTE_ADDR") or None,
             user_agent=request.headers.get("User-Agent", ""),
-            form_age=clean["form_age"],
+            stamp=clean["stamp"],
             quoted_anchor=clean["quoted"],
         )
     except comments.CommentRefused as refusal:
