@@ -25,7 +25,7 @@ from rejoinder.discussion.models import Comment
 from rejoinder.publishing.models import Post, PostAlias
 
 from .models import ImportRecord
-from .replies import order_replies
+from .replies import order_replies, warn_reattached
 from .wordpress import DryRun, Report, _ip
 from .wxr import check_prologue, not_well_formed
 
@@ -281,5 +281,7 @@ def _import_comments(thread, post, report):
             }
         )
     created = bulk_create_comments(post, specs)
-    ImportRecord.record_comments(source, zip([p.id for p in ordered], created, strict=True))
+    pairs = list(zip([p.id for p in ordered], created, strict=True))
+    ImportRecord.record_comments(source, pairs)
+    warn_reattached(pairs, report.warn)
     report.count("comment", "created", len(created))
