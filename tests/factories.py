@@ -76,3 +76,30 @@ def comment_form(**fields):
         "issued": issue_stamp(time.time() - 60),
         **fields,
     }
+
+
+def make_legacy_chain(post, length):
+    """A reply chain ``length`` comments long (top-level included), written as rows the way
+    an import before ``REJOINDER_MAX_REPLY_DEPTH`` existed stored it: no depth limit.
+    Returns the comments' ids, top-level first."""
+    from types import SimpleNamespace
+
+    from rejoinder.core.bulk import allocate_ids, insert_rows
+    from rejoinder.discussion.comments import comment_values, record_change
+    from rejoinder.discussion.models import Comment, path_segment
+
+    values = comment_values(post=post, body="A reply.", author_name="Reader", status="approved")
+    ids = allocate_ids(Comment, length)
+    rows, path, parent_id = [], "", None
+    for depth, pk in enumerate(ids):
+        path += path_segment(pk)
+        row = SimpleNamespace(
+            **{**values, "depth": depth},
+            id=pk, post_id=post.pk, user_id=None, edited_at=None,
+            parent_id=parent_id, thread_id=ids[0], path=path,
+        )  # fmt: skip
+        rows.append(row)
+        parent_id = pk
+    insert_rows(rows, model=Comment)
+    record_change(post)
+    return ids

@@ -350,6 +350,11 @@ MAX_POST_LENGTH = env_int("REJOINDER_MAX_POST_LENGTH", 200_000, minimum=1000, ma
 # Discussion.
 # Display levels of replies, like WordPress's "thread comments N levels deep" (1-20).
 THREAD_DEPTH = env_int("REJOINDER_THREAD_DEPTH", 10, minimum=1, maximum=20)
+# How deep a reply may be stored (a top-level comment is depth 0): deeper replies are
+# refused, imported ones attached at this depth. 100 is ten times the default display depth
+# and far past any real conversation; it bounds a comment's path at 700 bytes, so no thread
+# query's cost grows with the depth a reader can build.
+MAX_REPLY_DEPTH = env_int("REJOINDER_MAX_REPLY_DEPTH", 100, minimum=1, maximum=1000)
 COMMENT_EDIT_MINUTES = env_int("REJOINDER_COMMENT_EDIT_MINUTES", 15, minimum=0, maximum=1440)
 # 0 keeps comments open; N closes them N days after the post was published.
 CLOSE_COMMENTS_AFTER_DAYS = env_int(

@@ -117,3 +117,35 @@ def test_export_command_writes_a_file(tmp_path):
     target = tmp_path / "site.xml"
     call_command("export", "wordpress", "-o", str(target), stderr=io.StringIO())
     assert target.read_bytes().count(b"<item>") == 3
+
+
+def test_values_xml_cannot_carry_are_left_out_with_a_warning_naming_them(tmp_path):
+    """Whatever is stored, the export is valid XML; each value changed to make it so is
+    named (post or comment, and field) by the command, never changed silently."""
+    post = make_post(title="Clean title")
+    comment = make_comment(post, name="Ann")
+    Post.objects.filter(pk=post.pk).update(title="Bell\x07 title")
+    Comment.objects.filter(pk=comment.pk).update(
+        author_name="Ann\x1f", body_html="<p>Tab\x0bbed\x0c</p>"
+    )
+    target = tmp_path / "site.xml"
+    errors = io.StringIO()
+    call_command("export", "wordpress", "-o", str(target), stderr=errors)
+    root = etree.parse(str(target)).getroot()  # valid XML
+    titles = [item.findtext("title") for item in root.iter("item")]
+    assert titles == ["Bell title"]
+    warnings = [line for line in errors.getvalue().splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: post {post.pk}: title: 1 character XML 1.0 cannot carry removed",
+        f"warning: comment {comment.pk}: comment_author: 1 character XML 1.0 cannot carry removed",
+        f"warning: comment {comment.pk}: comment_content: 2 characters XML 1.0 cannot carry "
+        "removed",
+    ]
+
+
+def test_a_clean_site_exports_without_warnings(tmp_path):
+    """Nothing to change, nothing to say."""
+    build_site()
+    errors = io.StringIO()
+    call_command("export", "wordpress", "-o", str(tmp_path / "site.xml"), stderr=errors)
+    assert "warning" not in errors.getvalue()

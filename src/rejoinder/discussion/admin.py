@@ -27,6 +27,14 @@ class CommentAdminForm(LabelledErrorsMixin, forms.ModelForm):
             "author_url", "created_at", "body",
         ]  # fmt: skip
 
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        try:
+            comments.check_depth(parent)
+        except comments.CommentRefused as refusal:
+            raise forms.ValidationError(refusal.message) from None
+        return parent
+
 
 class CommentEditInline(admin.TabularInline):
     model = CommentEdit

@@ -21,7 +21,7 @@ from rejoinder.publishing.models import Post
 
 from . import moderation, notifications, spam, stamps, throttle
 from .errors import CommentRefused, TooSoon
-from .models import Comment, CommentEdit, DiscussionSettings, path_segment
+from .models import PATH_WIDTH, Comment, CommentEdit, DiscussionSettings, path_segment
 
 __all__ = ["CommentRefused", "TooSoon"]
 
@@ -48,6 +48,21 @@ def check_reply(post, parent):
     if parent.status != Comment.Status.APPROVED:
         raise CommentRefused(
             "parent", "That comment can no longer be replied to (it was deleted or is held)."
+        )
+
+
+def check_depth(parent):
+    """Refuse a reply to a comment at ``REJOINDER_MAX_REPLY_DEPTH``: stored depth is bounded
+    whoever writes (readers, the API, the admin), so no reader can build a chain whose
+    paths make every thread query slow. Importers attach such replies at the limit instead
+    (``bulk_create_threads``)."""
+    limit = settings.MAX_REPLY_DEPTH
+    if parent is not None and parent.depth >= limit:
+        raise CommentRefused(
+            "parent",
+            f"Replies go at most {limit} levels deep, and that comment is at the limit: "
+            "reply to an earlier comment in its thread instead.",
+            max_depth=limit,
         )
 
 
@@ -92,6 +107,7 @@ def create_comment(*, post, body, parent=None, enforce_rules=True, stamp=None, *
     what needs no lock comes before the write transaction too; what the thread as it
     stands decides (a locked branch, a duplicate) and the writes are one transaction.
     """
+    check_depth(parent)
     if enforce_rules:
         if not comments_open(post):
             raise CommentRefused("body", "Comments are closed on this post.")
@@ -268,12 +284,7 @@ def bulk_create_threads(batches):
             )
             if parent_index is not None:
                 parent = rows[parent_index]
-                row.depth = parent.depth + 1
-            if parent is not None:
-                row.parent_id, row.thread_id = parent.pk, parent.thread_id
-                row.path = parent.path + path_segment(pk)
-            else:
-                row.parent_id, row.thread_id, row.path = None, pk, path_segment(pk)
+            _place(row, parent)
             rows.append(row)
         results.append(rows)
         everything.extend(rows)
@@ -284,6 +295,25 @@ def bulk_create_threads(batches):
     insert_rows(everything, model=Comment)
     record_additions(additions)
     return results
+
+
+def _place(row, parent):
+    """Set the thread columns of an imported ``row`` under ``parent`` (None: top level).
+
+    A reply that would be deeper than ``REJOINDER_MAX_REPLY_DEPTH`` goes under its ancestor
+    one level above the limit (the path names every ancestor), so it is stored at the limit,
+    kept rather than lost; ``row.reattached`` says so, for the import's report.
+    """
+    row.reattached = False
+    if parent is None:
+        row.parent_id, row.thread_id, row.path, row.depth = None, row.pk, path_segment(row.pk), 0
+        return
+    limit = settings.MAX_REPLY_DEPTH
+    prefix, depth = parent.path, parent.depth + 1
+    if depth > limit:
+        prefix, depth, row.reattached = prefix[: limit * PATH_WIDTH], limit, True
+    row.parent_id = int(prefix[-PATH_WIDTH:], 36)
+    row.thread_id, row.path, row.depth = parent.thread_id, prefix + path_segment(row.pk), depth
 
 
 def record_additions(additions):

@@ -6,10 +6,11 @@ class CommentRefused(Exception):
 
     status_code = 400
 
-    def __init__(self, field, message):
+    def __init__(self, field, message, **limits):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.limits = limits  # the limit broken, for the API's problem ("max_depth": 100)
 
 
 class TooSoon(CommentRefused):

@@ -228,7 +228,11 @@ class ThreadRenderer:
             links.append('<span class="replies-closed">Replies closed by a moderator</span>')
         elif locked:
             pass
-        elif self.comments_open and node.status == Comment.Status.APPROVED:
+        elif (
+            self.comments_open
+            and node.status == Comment.Status.APPROVED
+            and node.depth < settings.MAX_REPLY_DEPTH  # as deep as replies go
+        ):
             links.append(
                 f'<a class="reply-link" href="{self.reply_url(node.id)}" '
                 f'aria-label="Reply to {name}" data-comment="{node.id}">'

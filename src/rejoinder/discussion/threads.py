@@ -34,6 +34,7 @@ class ThreadPage(Paging):
     number: int = 1
     num_pages: int = 1
     ancestors: list = field(default_factory=list)
+    earlier: int = 0  # ancestors above those in ``ancestors``, not shown
 
 
 def page_budget():
@@ -42,17 +43,29 @@ def page_budget():
     return tree.Budget(size=size, depth=settings.THREAD_DEPTH - 1)
 
 
+def _shape(queryset, roots=None):
+    """The (id, parent_id, depth) of ``queryset``'s comments, in display order.
+
+    Ordered here from the parent links (``tree.in_display_order``), not by the database:
+    sorting by path costs as much as the paths are long, which is the thread's depth.
+    """
+    return tree.in_display_order(
+        list(queryset.order_by().values_list(*tree.SHAPE_FIELDS)), roots=roots
+    )
+
+
 def _rows(queryset):
     """The rows of ``tree.FIELDS`` in display order, read through the driver directly.
 
     Django's per-value converters cost as much as the query on a 10,000-comment thread.
     SQLite's driver already parses the datetimes (naive, in UTC); they only need their zone.
+    The order comes from the parent links, as in ``_shape``.
     """
-    query = queryset.order_by("path").values_list(*tree.FIELDS).query
+    query = queryset.order_by().values_list(*tree.FIELDS).query
     sql, params = query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        rows = tree.in_display_order(cursor.fetchall())
     if connection.vendor != "sqlite":
         return rows
     created, edited = tree.FIELDS.index("created_at"), tree.FIELDS.index("edited_at")
@@ -100,27 +113,39 @@ def post_thread(post, page=1):
     thread_ids = list(
         top_level.values_list("id", flat=True)[(page - 1) * per_page : page * per_page]
     )
-    shape = shown.filter(thread__in=thread_ids).order_by("path").values_list(*tree.SHAPE_FIELDS)
+    shape = _shape(shown.filter(thread__in=thread_ids), roots=thread_ids)
     kept, more = tree.plan(shape, page_budget())
     roots = tree.build(_rows(Comment.objects.filter(pk__in=kept)), cap, more=more)
     return ThreadPage(roots=roots, number=page, num_pages=num_pages)
 
 
+# A comment's own page shows this many of its nearest ancestors, a line each, for the
+# exchange that led to it; a link to the furthest one's page goes further up. Bounded, so
+# the page costs the same at any depth.
+ANCESTORS_SHOWN = 10
+
+
 def comment_thread(comment):
-    """A comment's own page: its ancestors for context, then it and its replies."""
-    subtree = Comment.objects.filter(
-        thread=comment.thread_id, path__startswith=comment.path
-    ).shown()
-    shape = subtree.order_by("path").values_list(*tree.SHAPE_FIELDS)
+    """A comment's own page: its nearest ancestors for context, then it and its replies.
+
+    Every query here costs the same at any depth: the replies are found by thread and
+    depth (whole numbers, no path) and ordered from their parent links, the ancestors by
+    the last ids of the path.
+    """
+    below = Comment.objects.filter(thread=comment.thread_id, depth__gte=comment.depth).shown()
+    shape = _shape(below, roots=[comment.pk])
     budget = tree.Budget(size=settings.COMMENTS_PAGE_THRESHOLD, depth=settings.THREAD_DEPTH - 1)
     kept, more = tree.plan(shape, budget, root_depth=comment.depth)
     rows = _rows(Comment.objects.filter(pk__in=kept))
     roots = tree.build(rows, settings.THREAD_DEPTH, root_depth=comment.depth, more=more)
     width = PATH_WIDTH
-    ancestor_ids = [
-        int(comment.path[i : i + width], 36) for i in range(0, len(comment.path) - width, width)
-    ]
+    above = comment.path[-width * (ANCESTORS_SHOWN + 1) : -width]
+    ancestor_ids = [int(above[i : i + width], 36) for i in range(0, len(above), width)]
     ancestors = list(
-        Comment.objects.filter(pk__in=ancestor_ids).order_by("path").values_list(*tree.FIELDS)
+        Comment.objects.filter(pk__in=ancestor_ids).order_by("depth").values_list(*tree.FIELDS)
     )
-    return ThreadPage(roots=roots, ancestors=[tree.Node(row) for row in ancestors])
+    return ThreadPage(
+        roots=roots,
+        ancestors=[tree.Node(row) for row in ancestors],
+        earlier=comment.depth - len(ancestor_ids),
+    )

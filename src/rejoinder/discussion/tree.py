@@ -100,6 +100,43 @@ def _count_hidden_replies(root):
             stack.extend((child, False) for child in node.children)
 
 
+def in_display_order(rows, roots=None):
+    """``rows`` (tuples starting with id, parent_id) in path order, found from the parent
+    links alone: depth first, each comment's replies oldest (lowest id) first.
+
+    A path is its ancestors' ids, so this is the order ``ORDER BY path`` gives, without a
+    database sorting strings as long as the thread is deep. ``roots`` (ids) are where the
+    walk starts, in that order, and only what hangs under them is returned; by default the
+    rows whose parent is not among them, lowest id first.
+    """
+    replies = {}
+    present = {row[0] for row in rows}
+    starts = []
+    for row in rows:
+        if row[1] in present:
+            replies.setdefault(row[1], []).append(row)
+        elif roots is None:
+            starts.append(row)
+    if roots is not None:
+        by_id = {row[0]: row for row in rows}
+        starts = [by_id[pk] for pk in roots if pk in by_id]
+    else:
+        starts.sort(key=_first)
+    ordered = []
+    stack = starts[::-1]
+    while stack:
+        row = stack.pop()
+        ordered.append(row)
+        below = replies.get(row[0])
+        if below:
+            stack.extend(sorted(below, key=_first, reverse=True))
+    return ordered
+
+
+def _first(row):
+    return row[0]
+
+
 def plan(shape_rows, budget, root_depth=0):
     """Choose what a page of a big thread shows: the cheap first pass.
 

@@ -169,6 +169,8 @@ def reply(request, year, month, day, slug, comment):
     parent = _comment(post, comment)
     if parent.status != Comment.Status.APPROVED or not comments.comments_open(post):
         raise Http404("That comment cannot be replied to.")
+    if parent.depth >= settings.MAX_REPLY_DEPTH:
+        raise Http404("That comment is as deep as replies go (REJOINDER_MAX_REPLY_DEPTH).")
     form = CommentForm(initial={"parent": parent.pk}, user=request.user)
     context = {
         "post": post,
@@ -181,12 +183,16 @@ def reply(request, year, month, day, slug, comment):
 
 @require_safe
 def comment_detail(request, year, month, day, slug, comment):
-    """A comment's own page: its ancestors for context, it, and all its replies."""
+    """A comment's own page: its nearest ancestors for context, it, and its replies."""
     post = _post(request, year, month, day, slug)
     target = _comment(post, comment)
     if target.status not in Comment.SHOWN_STATUSES:
         raise Http404("No such comment.")
-    context = {"post": post, "comment": target, "thread_page": threads.comment_thread(target)}
+    thread_page = threads.comment_thread(target)
+    context = {"post": post, "comment": target, "thread_page": thread_page}
+    if thread_page.earlier and thread_page.ancestors:
+        # The furthest ancestor shown: its own page shows the ones above it.
+        context["earlier_url"] = Comment(pk=thread_page.ancestors[0].id, post=post).page_url()
     return render(request, "discussion/comment_page.html", context)
 
 

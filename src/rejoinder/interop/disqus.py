@@ -25,9 +25,9 @@ from rejoinder.discussion.models import Comment
 from rejoinder.publishing.models import Post, PostAlias
 
 from .models import ImportRecord
-from .replies import order_replies
+from .replies import order_replies, warn_reattached
 from .wordpress import DryRun, Report, _ip
-from .wxr import check_prologue, not_well_formed
+from .wxr import check_prologue, not_well_formed, parse_events, refuse_dtd
 
 DISQUS = "http://disqus.com"
 INTERNALS = "http://disqus.com/disqus-internals"
@@ -75,14 +75,18 @@ def read(path):
     check_prologue(path)
     threads, posts, forum = {}, [], ""
     try:
-        for _event, element in etree.iterparse(
+        for event, element in parse_events(
             str(path),
-            events=("end",),
+            events=("start", "end"),
             resolve_entities=False,
             load_dtd=False,
             no_network=True,
             huge_tree=True,
         ):
+            if event == "start":
+                if element.getparent() is None:
+                    refuse_dtd(element)  # the root: any DOCTYPE has been read by now
+                continue
             if (
                 element.tag == f"{{{DISQUS}}}thread"
                 and element.getparent() is not None
@@ -283,5 +287,7 @@ def _import_comments(thread, post, report):
             }
         )
     created = bulk_create_comments(post, specs)
-    ImportRecord.record_comments(source, zip([p.id for p in ordered], created, strict=True))
+    pairs = list(zip([p.id for p in ordered], created, strict=True))
+    ImportRecord.record_comments(source, pairs)
+    warn_reattached(pairs, report.warn)
     report.count("comment", "created", len(created))

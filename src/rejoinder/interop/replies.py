@@ -1,4 +1,7 @@
-"""Put imported replies in an order where every parent comes before its children."""
+"""Put imported replies in an order where every parent comes before its children, and say
+which ones the depth limit moved."""
+
+from django.conf import settings
 
 
 def order_replies(fresh, known, warn, key):
@@ -43,3 +46,21 @@ def order_replies(fresh, known, warn, key):
             placed.add(pending)
             ordered.append(by_id[pending])
     return ordered, parents
+
+
+def warn_reattached(pairs, warn):
+    """Warn of the replies stored at ``REJOINDER_MAX_REPLY_DEPTH`` instead of deeper.
+
+    ``pairs`` are (id in the file, row made by ``bulk_create_threads``). The warning says
+    how many and names the first few, so nothing changes place without a word.
+    """
+    moved = [source_id for source_id, row in pairs if row.reattached]
+    if not moved:
+        return
+    limit = settings.MAX_REPLY_DEPTH
+    named = ", ".join(moved[:10]) + (", …" if len(moved) > 10 else "")
+    replies = "reply was" if len(moved) == 1 else "replies were"
+    warn(
+        f"{len(moved)} {replies} deeper than REJOINDER_MAX_REPLY_DEPTH ({limit} levels): "
+        f"kept, attached at level {limit} to their ancestor there (comments {named})"
+    )

@@ -29,7 +29,7 @@ from rejoinder.publishing.wpautop import wpautop
 
 from . import wxr
 from .models import ImportRecord
-from .replies import order_replies
+from .replies import order_replies, warn_reattached
 
 POST_STATUSES = {
     "publish": Post.Status.PUBLISHED,
@@ -514,6 +514,7 @@ class Importer:
             for pair in zip(wp_ids, rows, strict=True)
         ]
         ImportRecord.record_comments(self.source, pairs)
+        warn_reattached(pairs, self.report.warn)
         self.report.count("comment", "created", len(pairs))
         self.comments_done += len(pairs)
         self.pending, self.pending_count = [], 0

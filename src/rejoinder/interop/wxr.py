@@ -2,8 +2,10 @@
 
 Parsing is safe on hostile files: lxml's ``iterparse`` with entity resolution, DTD
 loading and network access off, and a file that declares a DTD at all (the road to
-"billion laughs" and external entities) is refused before parsing. Memory stays flat:
-each ``<item>`` is turned into an ``Item`` and its element freed.
+"billion laughs" and external entities) is refused: by a look at its first bytes, and
+by the parser itself at the root element, wherever the DTD is and in any encoding. An
+entity reference XML does not define is an error, never a silently shortened field.
+Memory stays flat: each ``<item>`` is turned into an ``Item`` and its element freed.
 
 Elements are matched by namespace URI, never by prefix, and any ``wordpress.org/export/1.x``
 URI (http or https) counts. WordPress.com exports that use a prefix they never declare are
@@ -51,13 +53,64 @@ class WxrError(Exception):
     """The file cannot be imported; the message says where and why."""
 
 
+DTD_REFUSED = (
+    "The file declares a DTD (<!DOCTYPE …>). WordPress and Disqus exports never do, and DTDs "
+    "carry entity attacks (billion laughs, external entities): refused, nothing imported."
+)
+# libxml2's words for what an import file most often gets wrong, said plainly.
+REASONS = (
+    (
+        re.compile(r"Entity '([^']*)' not defined"),
+        r"the entity reference &\1; is not defined (XML defines only &amp; &lt; &gt; "
+        r"&quot; &apos;; write other characters as themselves or as &#number;)",
+    ),
+    (
+        re.compile(r"xmlParseCharRef: invalid xmlChar value (\d+)"),
+        r"the character reference &#\1; names a control character, which XML 1.0 cannot "
+        r"carry",
+    ),
+)
+
+
 def not_well_formed(error):
-    """The ``WxrError`` for an lxml syntax error: where, and that nothing was written."""
-    line, column = error.position
+    """The ``WxrError`` for an lxml syntax error: where, why, and that nothing was written.
+
+    lxml's streaming parser sometimes reports a later, vaguer error ("no element found" at
+    line 0) than the one that stopped it; the error log (cleared when the parse began, see
+    ``parse_events``) keeps the first, which says why.
+    """
+    line, column, message = *error.position, error.msg
+    first = next((entry for entry in error.error_log if entry.level_name == "FATAL"), None)
+    if first is not None:
+        line, column, message = first.line, first.column, first.message
+    message = re.sub(r",? line \d+, column \d+$", "", message.strip())
+    for pattern, plain in REASONS:
+        if pattern.search(message):
+            message = pattern.sub(plain, message)
+            break
     return WxrError(
-        f"The file is not well-formed XML at line {line}, column {column}: {error.msg}. "
+        f"The file is not well-formed XML at line {line}, column {column}: {message}. "
         "Nothing was imported."
     )
+
+
+def parse_events(source, **options):
+    """lxml's ``iterparse`` of ``source``, its thread's error log emptied first, so that an
+    error names this file's first fault (``not_well_formed``), not an earlier parse's."""
+    etree.clear_error_log()
+    return etree.iterparse(source, **options)
+
+
+def refuse_dtd(element):
+    """Refuse a document that has a DTD, seen at its root element's start.
+
+    A DOCTYPE can only come before the root element, so the parser has read it by then,
+    however far into the file it is and whatever the encoding; ``check_prologue`` is only
+    the early, cheap look at the first bytes.
+    """
+    info = element.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise WxrError(DTD_REFUSED)
 
 
 class UndeclaredPrefix(Exception):
@@ -172,10 +225,7 @@ def check_prologue(path):
     root = re.search(rb"<(?![?!])", head)
     prologue = head[: root.start()] if root else head
     if DOCTYPE.search(prologue):
-        raise WxrError(
-            "The file declares a DTD (<!DOCTYPE …>). WordPress exports never do, and DTDs "
-            "carry entity attacks (billion laughs, external entities): refused, nothing imported."
-        )
+        raise WxrError(DTD_REFUSED)
 
 
 class _Declaring:
@@ -233,8 +283,10 @@ def read(path, declare=()):
     channel_sent = False
     depth = 0
     try:
-        for event, element in etree.iterparse(source, **parser_args):
+        for event, element in parse_events(source, **parser_args):
             if event == "start":
+                if depth == 0:
+                    refuse_dtd(element)
                 depth += 1
                 continue
             depth -= 1

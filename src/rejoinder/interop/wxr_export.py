@@ -12,6 +12,7 @@ commentmeta, which our importer reads back, so its replies keep their place. The
 of other sites' pages are not exported: WordPress has no such kind of post.
 """
 
+import contextvars
 import json
 import re
 
@@ -20,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from lxml import etree
 
+from rejoinder.core.text import strip_control_characters
 from rejoinder.discussion.models import Comment
 from rejoinder.publishing.models import Category, Post, Tag
 
@@ -32,7 +34,9 @@ NSMAP = {
     "wp": WP,
 }
 # Code points XML 1.0 does not allow; WordPress's exporter lets them through and breaks files.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# What the export had to change to stay valid XML, while ``export_wxr`` runs: one
+# (element, field, characters removed) per changed value, told to whoever exports.
+_changes = contextvars.ContextVar("wxr_export_changes", default=None)
 STATUSES = {
     Post.Status.PUBLISHED: "publish",
     Post.Status.SCHEDULED: "future",
@@ -50,8 +54,27 @@ REMOVED_META = "rejoinder_status"
 UPDATES_META = "_rejoinder_update_notes"
 
 
-def _clean(text):
-    return NOT_XML.sub("", text or "")
+def _clean(text, parent=None, tag=""):
+    """``text`` without what XML 1.0 cannot carry, each removal recorded (``export_wxr``)."""
+    text, removed = strip_control_characters(text or "")
+    changes = _changes.get()
+    if removed and changes is not None:
+        changes.append((parent, etree.QName(tag).localname if tag else "", removed))
+    return text
+
+
+def _describe(parent, field, removed):
+    """ "comment 12: comment_content: 2 characters XML cannot carry removed"."""
+    if parent is not None and parent.tag == _q("wp", "comment"):
+        what = f"comment {parent.findtext(_q('wp', 'comment_id'))}"
+    elif parent is not None and parent.tag == "item":
+        what = f"post {parent.findtext(_q('wp', 'post_id')) or parent.findtext('title')}"
+    elif parent is not None and parent.tag == _q("wp", "postmeta"):
+        what = "update notes of a post"
+    else:
+        what = etree.QName(parent).localname if parent is not None else "site"
+    characters = "character" if removed == 1 else "characters"
+    return f"{what}: {field}: {removed} {characters} XML 1.0 cannot carry removed"
 
 
 def _q(namespace, name):
@@ -60,7 +83,7 @@ def _q(namespace, name):
 
 def _add(parent, tag, text="", cdata=True):
     element = etree.SubElement(parent, tag)
-    text = _clean(str(text))
+    text = _clean(str(text), parent, tag)
     # CDATA as WordPress writes it, unless the text holds "]]>" (then plain, escaped text).
     element.text = etree.CDATA(text) if cdata and text and "]]>" not in text else text
     return element
@@ -75,7 +98,22 @@ def _local(moment):
 
 
 def export_wxr(output):
-    """Write the site's WXR to ``output``, a binary file."""
+    """Write the site's WXR to ``output``, a binary file; return what had to change.
+
+    No stored value can make the file invalid: characters XML 1.0 cannot carry (see
+    ``core.text``) are left out, and each value changed so is returned as a line naming
+    the post or comment and the field, for the caller to show.
+    """
+    changes = []
+    token = _changes.set(changes)
+    try:
+        _export(output)
+    finally:
+        _changes.reset(token)
+    return [_describe(*change) for change in changes]
+
+
+def _export(output):
     site = _site_url()
     declarations = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NSMAP.items())
     output.write(

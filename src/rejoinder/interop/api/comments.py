@@ -151,7 +151,9 @@ def submit(request, post, payload):
             quoted_anchor=clean["quoted"],
         )
     except comments.CommentRefused as refusal:
-        errors = [field_error(refusal.field, refusal.message)] if refusal.field else []
+        errors = (
+            [field_error(refusal.field, refusal.message, **refusal.limits)] if refusal.field else []
+        )
         raise Problem(
             refusal.status_code, refusal.message, errors, getattr(refusal, "retry_after", None)
         ) from None

@@ -18,7 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, target, output, **options):
         if output:
             with open(output, "wb") as handle:
-                export_wxr(handle)
+                changes = export_wxr(handle)
             self.stderr.write(f"Wrote {output}")
         else:
-            export_wxr(sys.stdout.buffer)
+            changes = export_wxr(sys.stdout.buffer)
+        # Never silently: what had to change to keep the file valid XML, item and field.
+        for change in changes:
+            self.stderr.write(f"warning: {change}")
