@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("rejoinder.publishing.urls")),
 ]
 
+handler400 = "rejoinder.core.views.bad_request"
 handler404 = "rejoinder.publishing.views.not_found"
 handler500 = "rejoinder.core.views.server_error"

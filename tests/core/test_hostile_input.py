@@ -108,3 +108,56 @@ def test_unicode_digits_in_reader_parameters_never_answer_500(
     decide = reverse("admin:discussion_comment_decide")
     response = client.post(decide, {"action": "approve", "comment": value})
     assert response.status_code == 303
+
+
+# Limits Django itself enforces: a page (or a problem document) that names them
+
+
+def test_an_over_large_comment_form_gets_a_page_naming_the_limit(client, settings):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 and a page saying how large it may be,
+    not Django's bare "Bad Request (400)"; nothing saved."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    post = make_post()
+    response = client.post(post_comment_url(post), comment_form(body="x" * 200_000))
+    assert response.status_code == 413
+    text = response.content.decode()
+    assert "<html" in text and "100 KB" in text and "nothing was saved" in text
+    assert not Comment.objects.exists()
+
+
+def test_too_many_fields_get_a_page_naming_the_limit(client, settings):
+    """More fields than DATA_UPLOAD_MAX_NUMBER_FIELDS: 400 and a page that says so."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
+    post = make_post()
+    fields = {**comment_form(), **{f"f{n}": "x" for n in range(30)}}
+    response = client.post(post_comment_url(post), fields)
+    assert response.status_code == 400
+    assert "more than 20 fields" in response.content.decode()
+
+
+def test_the_api_answers_over_large_bodies_with_a_problem_document(client, settings):
+    """The JSON API's refusal is its own problem document (RFC 9457), naming the limit."""
+    import json
+
+    from rejoinder.interop.api.mount import api_url
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    post = make_post()
+    payload = json.dumps({**comment_form(), "body": "x" * 200_000})
+    response = client.post(
+        api_url("create", post_id=post.pk), payload, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    document = response.json()
+    assert document["status"] == 413 and "100 KB" in document["detail"]
+    assert not Comment.objects.exists()
+
+
+def test_head_on_api_reads_answers_like_get_without_a_body(client):
+    """HEAD is GET without the body (RFC 9110): same status and headers, no content."""
+    make_post()
+    got, head = client.get("/api/v1/posts"), client.head("/api/v1/posts")
+    assert head.status_code == got.status_code == 200
+    assert head["Content-Type"] == got["Content-Type"]
+    assert head.content == b""

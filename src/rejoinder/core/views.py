@@ -1,5 +1,7 @@
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -47,3 +49,42 @@ def server_error(request):
         response = HttpResponse(render_to_string("500.html"), status=500)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def bad_request(request, exception):
+    """400 (413 for a body over the size limit): a page naming the limit Django enforced,
+    in place of Django's bare "Bad Request (400)". The JSON API answers these itself, as
+    problem documents (``interop.api.mount``)."""
+    status, message = refusal(exception)
+    response = HttpResponse(render_to_string("400.html", {"message": message}), status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def refusal(exception):
+    """The status and the reader's message for a request Django refused before any view."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return 413, (
+            f"What you sent is larger than the {limit} this site takes in one form; nothing "
+            "was saved. (A comment is at most 20,000 characters.) Go back, shorten it and "
+            "send it again."
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return 400, (
+            f"The form sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields, more "
+            "than this site takes; nothing was saved."
+        )
+    if isinstance(exception, TooManyFilesSent):
+        return 400, (
+            f"The form sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files, more "
+            "than this site takes; nothing was saved."
+        )
+    return 400, "The site could not understand what your browser sent; nothing was saved."
+
+
+def size(count):
+    """A byte count for people: 100 KB, 2.6 MB (powers of ten, as the limit is written)."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} MB".replace(".0 ", " ")
+    return f"{count // 1000} KB"

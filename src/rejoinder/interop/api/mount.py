@@ -1,7 +1,10 @@
 """The site's one view for ``/api/v1/…``: the API's URL map, loaded at its first use."""
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.urls import Resolver404, resolve, reverse, set_urlconf
 from django.views.decorators.csrf import csrf_exempt
+
+from rejoinder.core.views import refusal
 
 from .problems import Problem, problem_response
 
@@ -20,13 +23,27 @@ def api_view(request, rest):
     if match.url_name == OPENAPI and request.method not in SAFE:
         return _not_allowed(request, SAFE)  # ninja's document view answers any method
     request.resolver_match = match
+    # HEAD is GET without the body (RFC 9110, 9.3.2): ninja's operations name GET only.
+    head = request.method == "HEAD"
+    if head:
+        request.method = "GET"
     set_urlconf(URLCONF)  # for the operation's reverse("api:…"); the next request resets it
     try:
         response = match.func(request, *match.args, **match.kwargs)
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as error:
+        # Django's limits, met when ninja reads the body: the API's own problem document.
+        status, detail = refusal(error)
+        return problem_response(Problem(status, detail))
     finally:
         set_urlconf(None)
+        if head:
+            request.method = "HEAD"
     if response.status_code == 405 and "Allow" in response:  # ninja's, as plain text
-        return _not_allowed(request, response["Allow"].split(", "))
+        allowed = response["Allow"].split(", ")
+        return _not_allowed(request, [*allowed, "HEAD"] if "GET" in allowed else allowed)
+    if head and not response.streaming:
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
     return response
 
 
