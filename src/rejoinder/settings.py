@@ -144,6 +144,8 @@ MIDDLEWARE = [
     # Then: every later layer (axes, flood limits, comments' IP) sees the client's address.
     "rejoinder.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise and the UTF-8 refusal, so their answers cannot be framed either.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rejoinder.core.middleware.StrictUTF8Middleware",
@@ -152,7 +154,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rejoinder.publishing.middleware.PostAliasMiddleware",
     "rejoinder.interop.middleware.WordPressAddressMiddleware",
     "rejoinder.core.fragments.FragmentMiddleware",

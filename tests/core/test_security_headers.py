@@ -110,3 +110,18 @@ def test_https_turns_on_hsts_and_secure_cookies(tmp_path):
     )
     result = rejoinder(production_env(tmp_path), "shell", "-c", probe)
     assert last_line(result).split() == ["31536000", "True", "True", "True", "True"], result.stderr
+
+
+def test_static_files_and_early_refusals_cannot_be_framed(settings):
+    """Answers made before the view (WhiteNoise's static files, the strict UTF-8 refusal)
+    carry X-Frame-Options too: the clickjacking layer runs outside them."""
+    from django.test import Client
+
+    settings.WHITENOISE_USE_FINDERS = settings.WHITENOISE_AUTOREFRESH = True
+    client = Client()  # a new handler: WhiteNoise reads the settings above
+    static = client.get("/static/rejoinder/site.css")
+    assert static.status_code == 200
+    refusal = client.get("/?s=%ED%A0%80")
+    assert refusal.status_code == 400
+    for response in (static, refusal):
+        assert response["X-Frame-Options"] == "DENY"
