@@ -78,12 +78,25 @@ def test_first_time_commenters_wait_until_one_comment_is_approved(post, held_rul
     assert other.status == Comment.Status.PENDING, "trust is per address"
 
 
+def test_trust_needs_the_same_name_and_address_as_wordpress_asks(post, held_rules):
+    """Knowing a trusted reader's address is not enough to skip moderation: the name must
+    match too (WordPress's check_comment), and an account's comments (the author's public
+    address and name) never vouch for a comment sent without signing in."""
+    make_comment(post, name="Ann", author_email="ann@example.org", status="approved")
+    assert reader_comment(post, author_name="Mallory").status == Comment.Status.PENDING
+    assert reader_comment(post, author_name="ann").status == Comment.Status.APPROVED
+    writer = make_user("writer", role="author", first_name="Wendy", email="wendy@example.org")
+    make_comment(post, user=writer, status="approved")
+    impostor = reader_comment(post, author_name="Wendy", author_email="wendy@example.org")
+    assert impostor.status == Comment.Status.PENDING
+
+
 def test_trust_can_need_more_approved_comments(post, held_rules):
     held_rules.trusted_after = 2
     held_rules.save()
-    make_comment(post, author_email="ann@example.org", status="approved")
+    make_comment(post, name="Ann", author_email="ann@example.org", status="approved")
     assert reader_comment(post).status == Comment.Status.PENDING
-    make_comment(post, author_email="ann@example.org", status="approved")
+    make_comment(post, name="Ann", author_email="ann@example.org", status="approved")
     assert reader_comment(post).status == Comment.Status.APPROVED
 
 
@@ -479,3 +492,28 @@ def test_ipv6_clients_count_per_64(client, post, open_rules):
     assert send(client, post, "2001:db8:1:3::1", email="").status_code == 303
     assert send(client, post, "::ffff:198.51.100.20", email="").status_code == 303
     assert send(client, post, "198.51.100.20", email="").status_code == 429
+
+
+@pytest.mark.parametrize("field", ["spam_score", "spam_hold_score"])
+@pytest.mark.parametrize("value", [1.5, -0.1])
+def test_spam_thresholds_are_probabilities(client, field, value):
+    """A threshold outside 0-1 (which would silently turn the rule off) is refused in the
+    admin, naming the field and the limit; the rules stay as they were."""
+    from django.urls import reverse
+
+    admin = make_user("site-admin", superuser=True)
+    client.force_login(admin)
+    rules = DiscussionSettings.load()
+    url = reverse("admin:discussion_discussionsettings_change", args=[rules.pk])
+    data = {
+        "moderation": rules.moderation, "trusted_after": rules.trusted_after,
+        "hold_links": rules.hold_links, "hold_list": "", "block_list": "",
+        "flood_seconds": rules.flood_seconds, "hourly_limit": rules.hourly_limit,
+        "min_form_seconds": rules.min_form_seconds, "spam_hold_score": 0.7,
+        "spam_score": 0.98, field: value,
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200
+    limit = "less than or equal to 1.0" if value > 1 else "greater than or equal to 0.0"
+    assert limit in response.content.decode()
+    assert getattr(DiscussionSettings.load(), field) != value

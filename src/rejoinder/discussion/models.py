@@ -1,6 +1,7 @@
 import copy
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -241,14 +242,17 @@ class DiscussionSettings(models.Model):
         default=3,
         help_text="Refuse a form sent sooner than this many seconds after the page was served.",
     )
+    # A score is a probability: a threshold past 1 would silently turn the rule off.
     spam_hold_score = models.FloatField(
         "hold at spam score",
         default=0.7,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Hold a comment the spam classifier scores at least this (0-1).",
     )
     spam_score = models.FloatField(
         "spam at spam score",
         default=0.98,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Send a comment the classifier scores at least this straight to spam (0-1).",
     )
     notify_author_comment = models.BooleanField(

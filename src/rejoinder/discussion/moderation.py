@@ -191,14 +191,22 @@ def judge_edit(comment, rules=None):
 
 
 def is_trusted(candidate, needed):
-    """Whether the commenter already has ``needed`` approved comments (by account or email)."""
+    """Whether the commenter already has ``needed`` approved comments: by account, or,
+    without one, by the same name and email address together (WordPress's
+    ``check_comment``). An address alone is public enough (a trusted reader's, the post
+    author's) that anyone could skip moderation with it, and an account's comments never
+    vouch for a comment sent without signing in."""
     if needed == 0:
         return True
     approved = Comment.objects.filter(status=Comment.Status.APPROVED)
     if candidate.user is not None:
         approved = approved.filter(user=candidate.user)
-    elif candidate.author_email:
-        approved = approved.filter(author_email=candidate.author_email)
+    elif candidate.author_email and candidate.author_name:
+        approved = approved.filter(
+            user=None,
+            author_email=candidate.author_email,
+            author_name__iexact=candidate.author_name,
+        )
     else:
         return False
     return approved.count() >= needed if needed > 1 else approved.exists()
