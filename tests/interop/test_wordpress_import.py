@@ -280,3 +280,22 @@ def test_slugs_are_made_to_fit_addresses(tmp_path, client):
     assert set(Post.objects.values_list("slug", flat=True)) == {"postitem-1", "שלום"}
     for post in Post.objects.all():
         assert client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_character_references_to_control_characters_are_shown_as_replacements(tmp_path, client):
+    """``&#1;`` in imported HTML (XML carries it, as text of a CDATA section) would become
+    a control character that breaks every feed: it is kept as U+FFFD, the report says so
+    for each item, and the feeds stay valid."""
+    import feedparser
+
+    content = "<p>bell&#1; and &#x1b;escape</p>"
+    report = import_wxr(
+        write(tmp_path, wxr(item(1, "Refs", content=content, comments=[comment(5, content)])))
+    )
+    post = Post.objects.get()
+    assert "\x01" not in post.body_html and "bell\ufffd" in post.body_html
+    assert "\x1b" not in Comment.objects.get().body_html
+    warned = [w for w in report.warnings if "XML cannot carry" in w]
+    assert len(warned) == 2 and "post 1: content has 2" in warned[0]
+    for url in ("/feed/", "/comments/feed/"):
+        assert feedparser.parse(client.get(url).content).bozo == 0

@@ -273,6 +273,7 @@ def _import_comments(thread, post, report):
             status = Comment.Status.APPROVED
         parent = parents.get(item.id)
         message = "" if status == Comment.Status.REMOVED else item.message
+        report.check_html(f"comment {item.id}", "message", message)
         specs.append(
             {
                 "body": message,

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from rejoinder.discussion.comments import bulk_create_threads
 from rejoinder.discussion.models import Comment
+from rejoinder.publishing.markup import hidden_control_characters
 from rejoinder.publishing.models import Category, Post, PostAlias, Tag, UpdateNote
 from rejoinder.publishing.wpautop import wpautop
 
@@ -95,6 +96,16 @@ class Report:
 
     def warn(self, message):
         self.warnings.append(message)
+
+    def check_html(self, what, field, html):
+        """Warn if ``html`` hides characters XML cannot carry behind character references
+        (``&#1;``): the site shows each as U+FFFD, which changes the text, so say so."""
+        count = hidden_control_characters(html)
+        if count:
+            self.warn(
+                f"{what}: {field} has {count} character reference{'s' if count != 1 else ''} "
+                "to characters XML cannot carry (control characters); shown as �"
+            )
 
     def total(self, kind, outcome):
         return self.counts[kind][outcome]
@@ -382,6 +393,7 @@ class Importer:
             status = Post.Status.PRIVATE
             self.report.warn(f"{kind} {item.post_id} was password-protected; imported as private")
         slug = self._slug(item, post_type)
+        self.report.check_html(f"{kind} {item.post_id}", "content", item.content)
         post = Post(
             type=Post.Type.PAGE if post_type == "page" else Post.Type.POST,
             title=item.title or "(untitled)",
@@ -526,6 +538,7 @@ class Importer:
         if url and (not url.lower().startswith(("http://", "https://")) or len(url) > 500):
             self.report.warn(f"comment {comment.id}: website {url[:80]!r} dropped (not http(s))")
             url = ""
+        self.report.check_html(f"comment {comment.id}", "content", comment.content)
         name = comment.author.strip()
         if len(name) > 255:
             self.report.warn(f"comment {comment.id}: name cut to 255 characters")

@@ -21,6 +21,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core.smartquotes import process_inlines
 from markdown_it.token import Token
 
+from rejoinder.core.text import CONTROL_CHARACTERS
+
 # Dashes a writer may start an attribution line with: em dash, horizontal bar, two hyphens.
 ATTRIBUTION_LINE = re.compile(r"^\s*(?:—|―|--)\s*(?P<text>\S.*)$")
 URL_AT_END = re.compile(r"(?:^|[\s,])(?P<url>https?://\S+)\s*$")
@@ -212,7 +214,17 @@ _EDITOR_CLEANER = nh3.Cleaner(
 
 def sanitize_editor_html(html):
     """Clean HTML written by an editor: the tags of an article, no script, no style."""
-    return _EDITOR_CLEANER.clean(html)
+    return xml_safe(_EDITOR_CLEANER.clean(html))
+
+
+def xml_safe(html):
+    """``html`` with what XML 1.0 cannot carry shown as U+FFFD, as CommonMark shows it.
+
+    A character reference in HTML (``&#1;``, ``&#xFFFF;``) is decoded by the sanitizer
+    into the character itself, which would break every feed and export holding it.
+    Markdown already makes these U+FFFD; imported and raw HTML now do too.
+    """
+    return CONTROL_CHARACTERS.sub("\ufffd", html)
 
 
 def render_post_html(source):
@@ -263,15 +275,22 @@ _TEXT_CLEANER = nh3.Cleaner(tags=set(), attributes={"*": set()})
 
 def sanitize_comment_html(html):
     """Clean a comment's HTML (imported ones): the reader's tags, links nofollow ugc."""
-    return _IMPORTED_COMMENT_CLEANER.clean(html)
+    return xml_safe(_IMPORTED_COMMENT_CLEANER.clean(html))
 
 
 def render_comment_markdown(source):
     """Render a reader's Markdown to sanitized HTML; links get rel="nofollow ugc"."""
-    return _COMMENT_CLEANER.clean(_COMMENT.render(source or ""))
+    return xml_safe(_COMMENT_CLEANER.clean(_COMMENT.render(source or "")))
 
 
 def html_to_text(html):
     """Plain text of sanitized HTML, for search and excerpts."""
     text = _TEXT_CLEANER.clean(html)
-    return re.sub(r"\s+", " ", unescape(text)).strip()
+    return xml_safe(re.sub(r"\s+", " ", unescape(text)).strip())
+
+
+def hidden_control_characters(html):
+    """How many characters XML 1.0 cannot carry ``html`` holds once its character
+    references are read (``&#1;``): the sanitizer shows each as U+FFFD. For importers,
+    which say so in their report."""
+    return len(CONTROL_CHARACTERS.findall(_TEXT_CLEANER.clean(html or "")))
