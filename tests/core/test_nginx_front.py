@@ -6,6 +6,7 @@ comment deletes the files it makes stale; readers with a session, their own comm
 a query string always reach the application.
 """
 
+import http.client
 import os
 import re
 import secrets
@@ -28,13 +29,20 @@ from tests.loadclient import DEMO_SITE, post_one
 NGINX = Path("/usr/sbin/nginx")
 
 
-def get(url, headers=None):
-    request = urllib.request.Request(url, headers=headers or {})
+def get(url, headers=None, source=None):
+    """GET ``url``: (status, headers, text); from the local address ``source`` if given
+    (another reader: any 127.x.y.z is this machine)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=30, source_address=(source, 0) if source else None
+    )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        connection.close()
 
 
 @pytest.fixture
@@ -131,21 +139,23 @@ def send_with_stamp(url, stamp, body):
 
 
 def test_every_reader_of_a_file_gets_a_fresh_stamp_good_for_one_comment(front):
-    """nginx fills the comment form's stamp of its file for each reader (an SSI include
-    of the application's never-cached stamp address): two readers, two stamps, neither
-    the one the page was cached with; a stamp sends one comment, and sent again it is
-    refused with the text kept."""
+    """nginx fills the comment form's stamp of its file for each reader (an SSI include of
+    the application's stamp address, kept per reader's address for a few seconds): two
+    readers, two stamps, neither the one the page was cached with; the same reader again
+    at once, the same stamp (nginx answered it); a stamp sends one comment, and sent again
+    it is refused with the text kept."""
     url, cache_dir = front
     status, headers, first = get(url + DEMO_POST)
     assert headers["X-Page-Cache"] == "miss"
     given = []
-    for _ in range(2):
-        status, headers, page = get(url + DEMO_POST)
+    for reader in ("127.0.0.1", "127.0.0.2"):
+        status, headers, page = get(url + DEMO_POST, source=reader)
         assert (status, headers["X-Page-Cache"]) == (200, "file")
         given.extend(form_stamps(page))
     (at_caching,) = form_stamps(first)
     assert len({at_caching, *given}) == 3
     assert all(re.fullmatch(r"[-\w]+(:[-\w]+)+", stamp) for stamp in given), given
+    assert form_stamps(get(url + DEMO_POST, source="127.0.0.2")[2]) == given[1:]
     kept = (cache_dir / DEMO_POST.strip("/") / "index.html").read_text()
     assert form_stamps(kept) == ["<!--# include virtual='/comments/stamp/' -->"]
     # Redirected to the comment: a success (urllib follows the 303 to the post page).

@@ -1,7 +1,10 @@
 """The nginx front of docs/operations.md: cached pages served as files, the rest proxied.
 
 A file's live parts (``pagecache.live``: the comment form's stamp) are SSI includes of
-their own never-cached addresses, which nginx proxies to the application for every reader.
+their own addresses, which nginx proxies to the application and keeps for one reader's
+address for ``LIVE_SECONDS``: a reader gets a fresh stamp, and nginx still answers nearly
+every page view itself (a stamp fetched for every view cut the front's throughput to a
+twelfth, bench/README.md).
 
 ``server_block()`` is what an operator puts in their nginx configuration;
 ``standalone()`` wraps it in a whole nginx.conf with its own pid, logs and temporary
@@ -20,6 +23,13 @@ from django.test import RequestFactory
 from . import pagecache, pagefiles
 
 SKIP = "/.skip"  # a directory never written (no cached path starts with a dot)
+# How long nginx keeps a live part for one client address. A stamp is good for one
+# comment, and its age is what the timing rule measures: a reader who loads a page again
+# within this time gets the same stamp (a bot gains nothing: waiting is what the rule asks
+# for), and the flood limit (15 s by default) is longer anyway.
+LIVE_SECONDS = 10
+# Where a front printed for an operator's nginx keeps them (nginx's own state directory).
+LIVE_CACHE_DIR = "/var/lib/nginx/rejoinder-live"
 
 # Served as files: the headers the application would have sent with the page.
 _HEADER_NAMES = (
@@ -47,7 +57,7 @@ def page_headers():
     return headers
 
 
-def server_block(listen, upstreams, server_name="_"):
+def server_block(listen, upstreams, server_name="_", live_cache_dir=LIVE_CACHE_DIR):
     cache_dir = settings.PAGE_CACHE_DIR
     if not cache_dir:
         raise ValueError(
@@ -61,13 +71,23 @@ def server_block(listen, upstreams, server_name="_"):
     servers = "\n".join(f"    server {upstream};" for upstream in upstreams)
     live = "".join(
         f"""
-    location = {path()} {{  # a live part of cached pages, fresh for every reader
+    location = {path()} {{  # a live part of cached pages, fresh for each reader
 {_PROXY}
+        proxy_cache rejoinder_live;
+        proxy_cache_key $binary_remote_addr$uri;
+        proxy_cache_valid 200 {LIVE_SECONDS}s;
+        proxy_cache_lock on;
+        proxy_ignore_headers Cache-Control Expires Set-Cookie Vary;
+        add_header Cache-Control "no-store";
     }}
 """
         for _fill, path in pagecache.LIVE.values()
     )
-    return f"""upstream rejoinder {{
+    return f"""# Live parts of pages, kept per reader address for {LIVE_SECONDS} s (core/nginx.py).
+proxy_cache_path {live_cache_dir} levels=1 keys_zone=rejoinder_live:4m
+                 max_size=64m inactive=1m use_temp_path=off;
+
+upstream rejoinder {{
 {servers}
     keepalive 32;
 }}
@@ -134,7 +154,7 @@ def standalone(listen, upstreams, run_dir, server_name="_"):
         f"    {kind}_temp_path {run_dir}/{kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
-    block = server_block(listen, upstreams, server_name).replace("\n", "\n    ")
+    block = server_block(listen, upstreams, server_name, f"{run_dir}/live").replace("\n", "\n    ")
     # Started by root (a test, a benchmark), workers would run as nobody and could not read
     # a private data directory: keep them as the user who starts nginx.
     user = "user root;\n" if os.geteuid() == 0 else ""
