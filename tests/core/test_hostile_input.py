@@ -161,3 +161,22 @@ def test_head_on_api_reads_answers_like_get_without_a_body(client):
     assert head.status_code == got.status_code == 200
     assert head["Content-Type"] == got["Content-Type"]
     assert head.content == b""
+
+
+SSI = '<!--# include virtual="/admin/" --><!--#echo var="DOCUMENT_ROOT" -->'
+
+
+def test_no_reader_or_author_text_reaches_a_page_as_an_ssi_directive(client, lenient_rules):
+    """nginx runs SSI on the page cache's files (the comment form's live stamp): a comment
+    (body, name), an author's post and a search never put ``<!--#`` into a page, so the
+    only directives in a kept file are the site's own, filled before any reader sees it."""
+    author = make_user("ssi-author", role="author", first_name="Ada")
+    post = make_post(title=f"Title {SSI}", author=author)
+    post.body = f"<p>{SSI}</p>\n\n{SSI}"
+    post.save(editor=author)
+    response = client.post(post_comment_url(post), comment_form(name=SSI[:100], body=SSI))
+    assert response.status_code == 303
+    for url in (post.get_absolute_url(), "/", f"/?s={SSI}", "/feed/", "/comments/feed/"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert b"<!--#" not in page.content, url
