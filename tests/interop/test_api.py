@@ -159,8 +159,8 @@ def test_an_unknown_api_address_is_a_404_problem(client):
 
 def test_a_method_an_address_does_not_take_is_a_405_problem_naming_the_allowed(client):
     response = client.delete("/api/v1/posts")
-    assert problem(response, 405)["detail"] == "DELETE is not allowed here; use GET."
-    assert response["Allow"] == "GET"
+    assert problem(response, 405)["detail"] == "DELETE is not allowed here; use GET or HEAD."
+    assert response["Allow"] == "GET, HEAD"
     response = client.put("/api/v1/openapi.json")
     assert problem(response, 405)["detail"] == "PUT is not allowed here; use GET or HEAD."
     assert response["Allow"] == "GET, HEAD"
