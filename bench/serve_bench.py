@@ -64,7 +64,7 @@ PAGE_MARKERS = {
 
 DEMO_SCRIPT = """
 from django.contrib.auth import get_user_model
-from rejoinder.publishing.demo import load_demo
+from rejoinder.operations.demo import load_demo
 user = get_user_model().objects.create_user("bench", email="bench@example.org")
 print(load_demo(user))
 """

@@ -27,7 +27,7 @@ LENIENT_RULES = (
 # A fresh site for server tests: migrated, the demo loaded, the lenient rules.
 DEMO_SITE = (
     "from django.core.management import call_command; call_command('migrate', verbosity=0); "
-    "from django.contrib.auth.models import User; from rejoinder.publishing.demo import load_demo; "
+    "from django.contrib.auth.models import User; from rejoinder.operations.demo import load_demo; "
     "load_demo(User.objects.create_superuser('editor', password='x' * 20)); " + LENIENT_RULES
 )
 

@@ -53,7 +53,7 @@ class Site:
 def build_site(deep_levels=8):
     """The demo site plus a deep thread, a big thread, a source archive and email links."""
     from rejoinder.discussion.models import Subscriber, Subscription
-    from rejoinder.publishing.demo import load_demo
+    from rejoinder.operations.demo import load_demo
     from rejoinder.publishing.models import Post, Quotation, SourceArchive
     from tests.factories import make_comment, make_post, make_user
 

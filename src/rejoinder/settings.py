@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "rejoinder.publishing",
     "rejoinder.discussion",
     "rejoinder.interop",
+    "rejoinder.operations",
     "csp",
     "axes",
     "django_tasks",

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from rejoinder.publishing.demo import load_demo
+from rejoinder.operations.demo import load_demo
 from rejoinder.publishing.models import Post
 from tests.factories import make_user
 

@@ -12,7 +12,7 @@ from tests.commands import rejoinder
 
 LOAD_DEMO = (
     "from django.contrib.auth import get_user_model; "
-    "from rejoinder.publishing.demo import load_demo; "
+    "from rejoinder.operations.demo import load_demo; "
     "load_demo(get_user_model().objects.create_user('demo', first_name='Demo'))"
 )
 

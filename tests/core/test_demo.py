@@ -2,7 +2,7 @@ import mf2py
 import pytest
 
 from rejoinder.discussion.models import Comment
-from rejoinder.publishing.demo import load_demo
+from rejoinder.operations.demo import load_demo
 from rejoinder.publishing.models import Post
 from tests.factories import make_user
 

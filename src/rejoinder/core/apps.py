@@ -13,7 +13,7 @@ def keep_roles_in_step(sender, apps=None, **kwargs):
 
 
 class CoreConfig(AppConfig):
-    """Site-wide parts: the run/serve commands, roles, templates' shared context."""
+    """Site-wide parts: the serve command, roles, the shared context of templates."""
 
     name = "rejoinder.core"
     label = "core"

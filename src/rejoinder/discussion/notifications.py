@@ -42,6 +42,7 @@ from rejoinder.core.links import public_url
 from rejoinder.core.people import public_name
 
 from . import throttle
+from .addresses import comment_location
 from .models import Comment, DiscussionSettings, Subscriber, Subscription
 from .plaintext import html_to_plain_text
 
@@ -674,13 +675,13 @@ def _confirmation(subscriber_id, comment_id):
 
 def _comment_context(comment):
     """What every message about a comment shows: who wrote what, where, with links."""
-    from . import comments, views
+    from . import comments
 
     post = comment.post
     comment_url = reply_url = ""
     if comment.status == Comment.Status.APPROVED:
         try:
-            comment_url = site_address(views.comment_location(comment))
+            comment_url = site_address(comment_location(comment))
         except NoReverseMatch:  # a page's comments have no paged addresses
             comment_url = site_address(comment.get_absolute_url())
         if post.is_external:

@@ -4,17 +4,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rejoinder.core import csrf, pagecache
 from rejoinder.core.numbers import whole_number
-from rejoinder.publishing import views as publishing_views
+from rejoinder.publishing.entries import article_version, render_entry
 from rejoinder.publishing.models import Post
 
 from . import commenter, comments, notifications, ownership, stamps, threads
-from .addresses import comment_page_url, post_comment_url
+from .addresses import comment_location, comment_page_url, post_comment_url
 from .forms import CommentForm
 from .models import Comment
 
@@ -33,7 +32,7 @@ def _comment(post, comment_id):
 @require_safe
 def comment_page(request, year, month, day, slug, page):
     """``<post url>comment-page-N/``: the post with the Nth page of a big thread."""
-    article = publishing_views.article_version()
+    article = article_version()
     post = _post(request, year, month, day, slug)
     if int(page) == 1:
         return redirect(comment_page_url(post, 1), permanent=True)
@@ -42,7 +41,7 @@ def comment_page(request, year, month, day, slug, page):
             pagecache.depends_on(request, pagecache.POSTS, pagecache.post_tag(post.pk))
         context = {"post": post, "comment_page": int(page)}
         return render(request, "discussion/thread_fragment.html", context)
-    return publishing_views.render_entry(request, post, article, comment_page=int(page))
+    return render_entry(request, post, article, comment_page=int(page))
 
 
 @never_cache
@@ -125,27 +124,6 @@ def post_comment(request, year, month, day, slug):
     if status == 429 and retry_after:
         response["Retry-After"] = str(retry_after)
     return response
-
-
-def comment_location(comment):
-    """Where a comment is shown: the post page, or the page of a big thread holding it."""
-    post = comment.post
-    anchor = f"#comment-{comment.pk}"
-    if post.is_external:
-        # Another site's page, where the embed shows every comment page in place.
-        approved = comment.status == Comment.Status.APPROVED
-        return post.get_absolute_url() + (anchor if approved else "#comments")
-    if comment.status != Comment.Status.APPROVED:
-        # Held (or quietly spammed): shown only to its writer, above the thread.
-        return f"{post.get_absolute_url()}?unapproved={comment.pk}#awaiting"
-    if not threads.is_paged(post):
-        return post.get_absolute_url() + anchor
-    if comment.parent_id:
-        # A reply deep in a big thread may sit behind "more replies": its parent's own
-        # page always shows it.
-        return comment.parent.page_url() + anchor
-    kwargs = {**post.url_kwargs(), "page": threads.page_of(comment)}
-    return reverse("discussion:comment_page", kwargs=kwargs) + anchor
 
 
 def with_query(url, name, value):

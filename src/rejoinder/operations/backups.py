@@ -14,6 +14,8 @@ import subprocess
 from django.conf import settings
 from django.db import connection
 
+from rejoinder.publishing.models import Post
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -58,8 +60,6 @@ def restore(source, force=False):
 
 
 def _has_content():
-    from rejoinder.publishing.models import Post
-
     try:
         return Post.objects.exists()
     except Exception:

@@ -14,7 +14,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Category, Page, Post, Tag, UpdateNote
+from rejoinder.discussion.comments import create_comment
+from rejoinder.publishing.models import Category, Page, Post, Tag, UpdateNote
 
 CONTENT_DIR = Path(__file__).parent / "demo_content"
 UPDATE_LINE = re.compile(r"^=== (?P<label>[^|]+?) \| (?P<time>\S+)\s*$", re.MULTILINE)
@@ -79,8 +80,6 @@ def load_demo(author):
 
 def load_comments(post, comments):
     """The demo discussion, through the same create_comment() readers' comments take."""
-    from rejoinder.discussion.comments import create_comment
-
     by_id = {}
     for item in comments:
         by_id[item["id"]] = create_comment(

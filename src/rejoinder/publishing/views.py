@@ -14,6 +14,7 @@ from rejoinder.core import pagecache
 from rejoinder.core.links import absolute_url
 
 from . import quotations, search
+from .entries import article_version, render_entry
 from .models import Category, Post, Quotation, SourceArchive, Tag, visibility
 
 
@@ -106,25 +107,6 @@ def page_detail(request, slug):
         Post.objects.visible_to(request.user).pages().select_related("author"), slug=slug
     )
     return render_entry(request, post, article)
-
-
-def article_version():
-    """The version of a post's article (byline, body, update notes, sources, tags) as every
-    reader sees it; taken before the post is read (``pagecache.snapshot``)."""
-    return {"version": pagecache.snapshot(pagecache.POSTS), "seconds": settings.PAGE_CACHE_SECONDS}
-
-
-def render_entry(request, post, article, **context):
-    """A post's or page's own page; ``article`` from ``article_version()``. The article is
-    rendered once per version and kept (its categories, tags and update notes are then not
-    even read); the title's count, the thread and the form are rendered for each reader."""
-    if post.is_public:
-        pagecache.depends_on(request, pagecache.POSTS, pagecache.post_tag(post.pk))
-    context.update(post=post, article=article)
-    response = render(request, "publishing/post_detail.html", context)
-    if not post.is_public:
-        response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @require_safe

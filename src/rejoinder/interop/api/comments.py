@@ -19,9 +19,9 @@ from ninja import Status
 
 from rejoinder.core.links import absolute_url
 from rejoinder.discussion import comments, notifications
+from rejoinder.discussion.addresses import comment_location
 from rejoinder.discussion.forms import STAMP_REFUSED, CommentForm
 from rejoinder.discussion.models import Comment
-from rejoinder.discussion.views import comment_location  # where the form sends a reader
 from rejoinder.publishing import external
 
 from .addresses import new_page_address, post_for_url

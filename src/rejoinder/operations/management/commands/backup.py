@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rejoinder.core import backups
+from rejoinder.operations import backups
 
 
 class Command(BaseCommand):

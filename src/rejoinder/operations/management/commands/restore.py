@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from rejoinder.core import backups
+from rejoinder.operations import backups
 
 
 class Command(BaseCommand):

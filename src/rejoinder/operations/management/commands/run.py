@@ -9,7 +9,7 @@ from django.db import transaction
 
 from rejoinder.core import roles, server
 from rejoinder.core.management.commands.serve import port_number
-from rejoinder.publishing.demo import load_demo
+from rejoinder.operations.demo import load_demo
 from rejoinder.publishing.models import Post
 
 
