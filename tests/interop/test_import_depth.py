@@ -36,18 +36,22 @@ def assert_attached_at_the_limit(bodies):
         assert deep.thread_id == chain[0].pk
 
 
+def assert_imported_at_the_limit(report, bodies, old_ids):
+    """The whole chain imported, attached at the limit, and the report names the three."""
+    assert report.total("comment", "created") == LENGTH
+    assert_attached_at_the_limit(bodies)
+    [warning] = [w for w in report.warnings if "REJOINDER_MAX_REPLY_DEPTH" in w]
+    assert warning.startswith("3 replies were deeper than REJOINDER_MAX_REPLY_DEPTH (3 levels)")
+    assert f"(comments {old_ids})" in warning
+
+
 def test_a_wordpress_chain_past_the_limit_is_kept_at_the_limit(tmp_path):
     """WXR: all seven comments imported, three attached at the limit, with a warning."""
     bodies = [f"Level {n}" for n in range(LENGTH)]
     comments = [comment(n + 1, bodies[n], parent=n) for n in range(LENGTH)]
     path = tmp_path / "export.xml"
     path.write_text(wxr(item(1, "Deep", comments=comments)), encoding="utf-8")
-    report = import_wxr(path)
-    assert report.total("comment", "created") == LENGTH
-    assert_attached_at_the_limit(bodies)
-    [warning] = [w for w in report.warnings if "REJOINDER_MAX_REPLY_DEPTH" in w]
-    assert warning.startswith("3 replies were deeper than REJOINDER_MAX_REPLY_DEPTH (3 levels)")
-    assert "(comments 5, 6, 7)" in warning
+    assert_imported_at_the_limit(import_wxr(path), bodies, "5, 6, 7")
 
 
 def test_a_disqus_chain_past_the_limit_is_kept_at_the_limit(tmp_path):
@@ -60,12 +64,9 @@ def test_a_disqus_chain_past_the_limit_is_kept_at_the_limit(tmp_path):
         for n in range(LENGTH)
     ]  # fmt: skip
     text = disqus(thread("10", f"https://old.example{target.get_absolute_url()}"), *posts)
-    report = import_disqus(write_disqus(tmp_path, text))
-    assert report.total("comment", "created") == LENGTH
-    assert_attached_at_the_limit(bodies)
-    [warning] = [w for w in report.warnings if "REJOINDER_MAX_REPLY_DEPTH" in w]
-    assert warning.startswith("3 replies were deeper than")
-    assert "(comments 104, 105, 106)" in warning
+    assert_imported_at_the_limit(
+        import_disqus(write_disqus(tmp_path, text)), bodies, "104, 105, 106"
+    )
 
 
 def test_a_reply_to_a_comment_imported_earlier_is_attached_at_the_limit(tmp_path):
