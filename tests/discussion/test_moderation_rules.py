@@ -172,7 +172,9 @@ def test_block_list_sends_to_spam_and_wins_over_holding(post, open_rules):
     assert reader_comment(post).status == Comment.Status.PENDING
 
 
-def test_staff_and_the_post_author_skip_every_rule(post, rules, editor):
+def test_moderators_and_the_post_author_skip_every_rule(post, rules, editor):
+    """Editors and moderators (the comment permission) and the post's author; not staff as
+    such: an author commenting on someone else's post meets the rules like a reader."""
     rules.moderation = DiscussionSettings.Moderation.ALL
     rules.block_list = "casino"
     rules.save()
@@ -182,6 +184,14 @@ def test_staff_and_the_post_author_skip_every_rule(post, rules, editor):
     assert by_author.status == Comment.Status.APPROVED
     reader = make_user("reader")
     assert create_comment(post=post, body="Hi", user=reader, status=None).status == "pending"
+    moderator = make_user("mod", role="moderator")
+    assert create_comment(post=post, body="casino", user=moderator, status=None).status == (
+        "approved"
+    )
+    other_author = make_user("other-author", role="author")
+    assert other_author.is_staff
+    by_other_author = create_comment(post=post, body="Hi there", user=other_author, status=None)
+    assert by_other_author.status == "pending"
 
 
 def test_the_same_words_twice_are_refused(post, open_rules):

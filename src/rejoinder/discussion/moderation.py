@@ -51,11 +51,15 @@ class Verdict:
 
 
 def is_exempt(candidate):
-    """Staff and the post's own author are trusted with every rule."""
+    """Who moderates comments (the comment permission: moderators, editors,
+    administrators) and the post's own author are trusted with every rule, as in WordPress
+    (``moderate_comments``); a staff account without that permission is not."""
     user = candidate.user
     if user is None:
         return False
-    return user.is_staff or user.pk == candidate.post.author_id
+    if user.pk == candidate.post.author_id:
+        return True
+    return user.is_active and user.has_perm("discussion.change_comment")
 
 
 def refuse_if_barred(candidate, rules, form_age=None):
