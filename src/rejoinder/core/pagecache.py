@@ -293,7 +293,6 @@ def _to_entry(response, versions, live_names):
         if name.lower() not in _STORED_HEADERS_SKIP
     ]
     slots = _slots(body, live_names)
-    live_names = sorted({name for _at, name in slots})
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     return {
         "versions": versions,
@@ -301,18 +300,15 @@ def _to_entry(response, versions, live_names):
         "headers": headers,
         "body": body,
         # Weak with live parts: each response differs by them, and is the same page.
-        "etag": f"W/{etag}" if live_names else etag,
+        "etag": f"W/{etag}" if slots else etag,
         "modified": int(time.time()),
-        "live": live_names,
         "slots": slots,
     }
 
 
 def _from_entry(request, entry, state):
-    body = entry["body"]
-    # Entries kept before the slots were (a shared cache across a deploy) are searched.
-    slots = entry["slots"] if "slots" in entry else _slots(body, entry.get("live", ()))
-    body = _spliced(body, slots)
+    # Entries kept before live parts existed have none (a shared cache across a deploy).
+    body = _spliced(entry["body"], entry.get("slots", ()))
     response = HttpResponse(body, status=entry["status"])
     for name, value in entry["headers"]:
         response[name] = value

@@ -5,8 +5,7 @@ from django import forms
 from rejoinder.publishing.forms import LabelledErrorsMixin
 
 from . import stamps
-from .stamps import MAX_AGE as FORM_MAX_AGE  # noqa: F401 (the names others import from here)
-from .stamps import issue as issue_stamp  # noqa: F401
+from .stamps import issue as issue_stamp  # noqa: F401 (the tests' name for it)
 
 BODY_LIMIT = 20_000
 # What a quote-reply may name: a paragraph or quotation of the post (the anchors

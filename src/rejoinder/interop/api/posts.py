@@ -12,9 +12,8 @@ from django.urls import reverse
 from ninja import Path, Query, Router
 
 from rejoinder.core.links import absolute_url
-from rejoinder.discussion import comments, threads
+from rejoinder.discussion import comments, stamps, threads
 from rejoinder.discussion.addresses import comment_page_url
-from rejoinder.discussion.forms import FORM_MAX_AGE, issue_stamp
 from rejoinder.discussion.models import Comment, DiscussionSettings
 from rejoinder.publishing.models import Post
 
@@ -194,7 +193,7 @@ def post_comments(
         "num_pages": thread_page.num_pages,
         "page_url": page_url,
         "comments_open": comments.comments_open(post),
-        "issued": issue_stamp(),
+        "issued": stamps.issue(),
         "comments": write(request, post, thread_page.roots, page_url),
     }
 
@@ -220,9 +219,9 @@ def stamp(request):
 
 def stamp_data():
     return {
-        "issued": issue_stamp(),
+        "issued": stamps.issue(),
         "min_seconds": DiscussionSettings.load().min_form_seconds,
-        "max_age": FORM_MAX_AGE,
+        "max_age": stamps.MAX_AGE,
     }
 
 
