@@ -45,9 +45,8 @@ class Viewer:
     """Who is looking: decides the Edit links (``comments.can_modify``'s rule)."""
 
     user_id: int | None = None
-    # Edits every comment (the comment permission), or those on the viewer's own posts.
-    moderates_all: bool = False
-    moderates_own_posts: bool = False
+    # Edits every comment of the post shown (``comments.moderates``).
+    moderates: bool = False
     owned: frozenset = frozenset()
 
     @property
@@ -55,26 +54,11 @@ class Viewer:
         """Sees what every anonymous reader sees: no Edit link anywhere."""
         return self.user_id is None and not self.owned
 
-    def moderates(self, post):
-        return self.moderates_all or (self.moderates_own_posts and self.user_id == post.author_id)
-
-    @classmethod
-    def from_request(cls, request, owned):
-        user = request.user
-        active = user.is_authenticated and user.is_active
-        return cls(
-            user_id=user.pk if user.is_authenticated else None,
-            moderates_all=active and user.has_perm("discussion.change_comment"),
-            moderates_own_posts=active and user.has_perm("discussion.moderate_own_posts"),
-            owned=frozenset(owned),
-        )
-
 
 class ThreadRenderer:
     def __init__(self, post, viewer, comments_open):
         self.post = post
         self.viewer = viewer
-        self.moderates = viewer.moderates(post)
         self.comments_open = comments_open
         # Every address escaped once, here, for printing into attributes as it is.
         self.post_url = escape(self.absolute(post.get_absolute_url()))
@@ -248,7 +232,7 @@ class ThreadRenderer:
         # comments.can_modify() for a thread's rows: the same rule, with the cut-off taken
         # once per page instead of once per comment.
         viewer = self.viewer
-        if self.moderates:
+        if viewer.moderates:
             return True
         if node.created_at < self.edit_cutoff:
             return False

@@ -22,7 +22,7 @@ def discussion(context, post, page=1, form=None):
     """The comment section of a post page: count, thread (or one page of it), the form."""
     request = context["request"]
     is_open = comments.comments_open(post)
-    viewer = Viewer.from_request(request, ownership.owned_ids(request))
+    viewer = _viewer(request, post)
     section = sections.thread_section(post, page or 1, viewer, is_open)
     if section is None:
         raise Http404("No such comment page.")
@@ -79,7 +79,7 @@ def _empty_form(post_comment_url):
 def render_thread(context, post, thread_page):
     """The HTML of a thread page's trees (on a comment's own page)."""
     request = context["request"]
-    viewer = Viewer.from_request(request, ownership.owned_ids(request))
+    viewer = _viewer(request, post)
     html = ThreadRenderer(post, viewer, comments.comments_open(post)).render(thread_page.roots)
     return fragments.defer(request, html)
 
@@ -87,3 +87,14 @@ def render_thread(context, post, thread_page):
 @register.simple_tag
 def comments_feed_url(post):
     return reverse("discussion:post_feed", kwargs=post.url_kwargs())
+
+
+def _viewer(request, post):
+    """Who is looking at ``post``'s thread: whether they moderate its comments (the one rule,
+    ``comments.moderates``) and which comments this browser wrote."""
+    user = request.user
+    return Viewer(
+        user_id=user.pk if user.is_authenticated else None,
+        moderates=comments.moderates(user, post),
+        owned=frozenset(ownership.owned_ids(request)),
+    )
