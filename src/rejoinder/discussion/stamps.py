@@ -7,9 +7,9 @@ second comment (``spend``: one atomic ``add`` in the "limits" cache, the one the
 limits use, so every server process agrees; in the database without Redis, where it
 commits or rolls back with the comment).
 
-Cached pages never keep a stamp: the post page prints ``marker()`` in its place, which the
-page cache fills with a fresh stamp on every response, and which nginx fills for its
-files with an SSI include of ``stamp/`` (``core.pagecache.live``).
+Cached pages never keep a stamp: the post page prints the live part's marker in its place
+(``core.pagecache.live``), which the page cache fills with a fresh stamp on every
+response, and which nginx fills for its files with an SSI include of ``stamp/``.
 """
 
 import secrets
