@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.test import Client
 
-from rejoinder.discussion.addresses import post_comment_url
+from rejoinder.discussion.thread.locations import post_comment_url
 from tests.factories import comment_form, make_post, make_user
 from tests.xss_corpus import PAYLOADS
 

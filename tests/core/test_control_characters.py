@@ -13,9 +13,9 @@ import time
 import feedparser
 import pytest
 
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.forms import issue_stamp
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread.locations import post_comment_url
 from rejoinder.interop.api.mount import api_url
 from rejoinder.publishing.models import Post
 from tests.factories import comment_form, make_comment, make_post

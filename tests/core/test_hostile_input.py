@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 import feedparser
 import pytest
 
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread.locations import post_comment_url
 from tests.factories import comment_form, make_comment, make_post, make_user
 
 pytestmark = pytest.mark.django_db

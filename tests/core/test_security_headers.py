@@ -5,7 +5,7 @@ import secrets
 
 import pytest
 
-from rejoinder.discussion.addresses import post_comment_url
+from rejoinder.discussion.thread.locations import post_comment_url
 from tests.commands import last_line, rejoinder
 from tests.factories import make_category, make_comment, make_post
 

@@ -15,9 +15,9 @@ from types import SimpleNamespace
 import pytest
 
 from rejoinder.discussion import comments, moderation, spam, stamps
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.forms import BODY_LIMIT
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread.locations import post_comment_url
 from rejoinder.publishing import markup
 from tests.factories import comment_form, make_comment, make_post
 

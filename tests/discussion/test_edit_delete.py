@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread.locations import post_comment_url
 from tests.factories import comment_form, make_comment, make_post, make_user
 from tests.html import soup
 

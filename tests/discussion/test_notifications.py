@@ -22,11 +22,11 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from rejoinder.discussion import notifications
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.comments import create_comment, set_status
 from rejoinder.discussion.models import Comment, Subscriber, Subscription
 from rejoinder.discussion.plaintext import html_to_plain_text
 from rejoinder.discussion.tasks import describe_failure, is_temporary, notify_subscribers
+from rejoinder.discussion.thread.locations import post_comment_url
 from rejoinder.discussion.views import with_query
 from tests.factories import comment_form, make_comment, make_post, make_user
 from tests.html import soup

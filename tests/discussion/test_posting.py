@@ -10,7 +10,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rejoinder.discussion import stamps
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.comments import (
     CommentRefused,
     comments_open,
@@ -20,6 +19,7 @@ from rejoinder.discussion.comments import (
 )
 from rejoinder.discussion.forms import CommentForm
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread.locations import post_comment_url
 from rejoinder.publishing.models import Post
 from tests.factories import comment_form, make_comment, make_post, make_user
 from tests.html import soup

@@ -3,9 +3,9 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.comments import set_status
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread.locations import comment_url, post_comment_url
 from tests.factories import comment_form, make_comment, make_post
 from tests.html import soup
 
@@ -122,7 +122,7 @@ def test_a_quoted_comment_not_on_the_page_links_its_own_page(client, post):
     set_status(earlier, Comment.Status.SPAM)
     line = quoting_link(client, post, comment)
     assert line.get_text() == "quoting an earlier comment"
-    assert line.a["href"] == earlier.page_url()
+    assert line.a["href"] == comment_url(earlier.post, earlier.pk)
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ import time
 import pytest
 from django.db import connection
 
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.forms import issue_stamp
 from rejoinder.discussion.models import PATH_WIDTH, Comment
-from rejoinder.discussion.threads import ANCESTORS_SHOWN
-from rejoinder.discussion.tree import in_display_order
+from rejoinder.discussion.thread.locations import comment_url, post_comment_url
+from rejoinder.discussion.thread.pages import ANCESTORS_SHOWN
+from rejoinder.discussion.thread.tree import in_display_order
 from rejoinder.interop.api.mount import api_url
 from tests.factories import comment_form, make_comment, make_legacy_chain, make_post
 from tests.html import soup
@@ -89,12 +89,13 @@ def test_a_comment_at_the_limit_renders_without_a_reply_link(client, limit):
     """Its own page shows it, its ancestors, and offers no reply that would be refused."""
     post = make_post()
     comments = chain(post, LIMIT + 1)
-    page = soup(client.get(comments[-1].page_url()))
+    page = soup(client.get(comment_url(comments[-1].post, comments[-1].pk)))
     shown = page.select_one(f"#comment-{comments[-1].pk}")
     assert shown is not None and shown.select_one(".reply-link") is None
     ancestors = page.select(".ancestors li")
     assert len(ancestors) == LIMIT
-    parent = soup(client.get(comments[-2].page_url())).select_one(f"#comment-{comments[-2].pk}")
+    parent_page = soup(client.get(comment_url(comments[-2].post, comments[-2].pk)))
+    parent = parent_page.select_one(f"#comment-{comments[-2].pk}")
     assert parent.select_one(".reply-link") is not None
 
 
@@ -111,7 +112,7 @@ def test_a_chain_imported_before_the_limit_still_renders(client):
     ids = make_legacy_chain(post, legacy_length())
     for position in (len(ids) - 1, len(ids) // 2, 0):
         comment = Comment.objects.get(pk=ids[position])
-        response = client.get(comment.page_url())
+        response = client.get(comment_url(comment.post, comment.pk))
         assert response.status_code == 200, position
         page = soup(response)
         assert page.select_one(f"#comment-{comment.pk}") is not None
@@ -122,7 +123,7 @@ def test_a_chain_imported_before_the_limit_still_renders(client):
             earlier = page.select_one(".earlier-comments a")
             assert earlier.get_text() == f"{position - ANCESTORS_SHOWN} earlier comments"
             first_shown = Comment.objects.get(pk=ids[position - ANCESTORS_SHOWN])
-            assert earlier["href"] == first_shown.page_url()
+            assert earlier["href"] == comment_url(first_shown.post, first_shown.pk)
     assert client.get(post.get_absolute_url()).status_code == 200
 
 
@@ -133,7 +134,7 @@ def test_thread_queries_do_not_sort_paths(client, django_assert_max_num_queries)
     ids = make_legacy_chain(post, 50)
     comment = Comment.objects.get(pk=ids[25])
     with django_assert_max_num_queries(20) as captured:
-        assert client.get(comment.page_url()).status_code == 200
+        assert client.get(comment_url(comment.post, comment.pk)).status_code == 200
     comment_queries = [
         q["sql"] for q in captured.captured_queries if "discussion_comment" in q["sql"]
     ]

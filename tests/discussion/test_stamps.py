@@ -9,9 +9,9 @@ from django.core import signing
 from django.core.cache import caches
 
 from rejoinder.discussion import stamps
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.comments import CommentRefused, create_comment
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread.locations import post_comment_url
 from rejoinder.interop.api.mount import api_url
 from tests.factories import make_post
 from tests.html import form_stamps, soup

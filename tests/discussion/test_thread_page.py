@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.models import Comment, path_segment
+from rejoinder.discussion.thread.locations import post_comment_url
 from tests.factories import comment_form, make_comment, make_post, make_user
 from tests.html import soup
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rejoinder.discussion import comments as workflows
-from rejoinder.discussion import threads
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread import pages
 from rejoinder.interop.disqus import import_disqus
 from rejoinder.interop.wordpress import import_wxr
 from rejoinder.interop.wxr import WxrError
@@ -73,7 +73,7 @@ def visible_tree_holds(post):
     shown = set(Comment.objects.filter(post=post).shown().values_list("pk", flat=True))
     parents = dict(Comment.objects.filter(post=post).values_list("pk", "parent_id"))
     displayed = set()
-    page = threads.post_thread(post, 1)
+    page = pages.post_thread(post, 1)
 
     def walk(nodes):
         for node in nodes:

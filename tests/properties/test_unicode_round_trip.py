@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from rejoinder.core.text import find_control_character
-from rejoinder.discussion.addresses import post_comment_url
 from rejoinder.discussion.forms import issue_stamp
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread.locations import post_comment_url
 from rejoinder.interop.api.mount import api_url
 from rejoinder.interop.wordpress import import_wxr
 from rejoinder.interop.wxr_export import export_wxr

@@ -3,7 +3,6 @@ import copy
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from rejoinder.core import versions
@@ -169,10 +168,6 @@ class Comment(models.Model):
         self.moderation_version = models.F("moderation_version") + 1
         self.save(update_fields=[*fields, "moderation_version"])
         self.refresh_from_db(fields=["moderation_version"])
-
-    def page_url(self):
-        """The comment's own page: it and its replies, with its ancestors for context."""
-        return reverse("discussion:comment", kwargs={**self.post.url_kwargs(), "comment": self.pk})
 
 
 class CommentEdit(models.Model):

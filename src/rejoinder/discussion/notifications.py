@@ -42,9 +42,9 @@ from rejoinder.core.links import public_url
 from rejoinder.core.people import public_name
 
 from . import throttle
-from .addresses import comment_location
 from .models import Comment, DiscussionSettings, Subscriber, Subscription
 from .plaintext import html_to_plain_text
+from .thread.locations import comment_location
 
 logger = logging.getLogger(__name__)
 

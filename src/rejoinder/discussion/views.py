@@ -12,10 +12,11 @@ from rejoinder.core.numbers import whole_number
 from rejoinder.publishing.entries import article_version, render_entry
 from rejoinder.publishing.models import Post
 
-from . import commenter, comments, notifications, ownership, stamps, threads
-from .addresses import comment_location, comment_page_url, post_comment_url
+from . import commenter, comments, notifications, ownership, stamps
 from .forms import CommentForm
 from .models import Comment
+from .thread import pages
+from .thread.locations import comment_location, comment_page_url, comment_url, post_comment_url
 
 
 def _post(request, year, month, day, slug, page=True):
@@ -166,11 +167,11 @@ def comment_detail(request, year, month, day, slug, comment):
     target = _comment(post, comment)
     if target.status not in Comment.SHOWN_STATUSES:
         raise Http404("No such comment.")
-    thread_page = threads.comment_thread(target)
+    thread_page = pages.comment_thread(target)
     context = {"post": post, "comment": target, "thread_page": thread_page}
     if thread_page.earlier and thread_page.ancestors:
         # The furthest ancestor shown: its own page shows the ones above it.
-        context["earlier_url"] = Comment(pk=thread_page.ancestors[0].id, post=post).page_url()
+        context["earlier_url"] = comment_url(post, thread_page.ancestors[0].id)
     return render(request, "discussion/comment_page.html", context)
 
 

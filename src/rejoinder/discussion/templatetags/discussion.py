@@ -9,10 +9,11 @@ from django.utils.safestring import mark_safe
 
 from rejoinder.core import fragments, pagecache
 
-from .. import commenter, comments, ownership, sections, stamps
-from ..addresses import comment_page_url, post_comment_url
+from .. import commenter, comments, ownership, stamps
 from ..forms import CommentForm
-from ..render import ThreadRenderer, Viewer
+from ..thread import sections
+from ..thread.locations import comment_page_url, post_comment_url
+from ..thread.render import ThreadRenderer, Viewer
 
 register = template.Library()
 

@@ -19,9 +19,10 @@ from ninja import Status
 
 from rejoinder.core.links import absolute_url
 from rejoinder.discussion import comments, notifications
-from rejoinder.discussion.addresses import comment_location
 from rejoinder.discussion.forms import STAMP_REFUSED, CommentForm
 from rejoinder.discussion.models import Comment
+from rejoinder.discussion.thread import rows
+from rejoinder.discussion.thread.locations import comment_location
 from rejoinder.publishing import external
 
 from .addresses import new_page_address, post_for_url
@@ -170,7 +171,7 @@ def submit(request, post, payload):
 def created_data(request, post, comment, subscription):
     approved = comment.status == Comment.Status.APPROVED
     status = "approved" if approved else "pending"
-    data = comment_data(request, post, _Node(comment), "")
+    data = comment_data(request, post, rows.from_comment(comment), "")
     data["status"] = status
     data["url"] = absolute_url(request, comment_location(comment)) if approved else None
     return {
@@ -179,18 +180,3 @@ def created_data(request, post, comment, subscription):
         "subscription": subscription,
         "comment": data,
     }
-
-
-class _Node:
-    """A saved comment in the shape of a thread node, for ``comment_data``."""
-
-    def __init__(self, comment):
-        for name in ("id", "parent_id", "depth", "user_id", "author_name", "author_url"):
-            setattr(self, name, getattr(comment, name))
-        self.status = (
-            Comment.Status.APPROVED if comment.status == Comment.Status.APPROVED else "pending"
-        )
-        self.created_at, self.edited_at = comment.created_at, comment.edited_at
-        self.edited_by_moderator = comment.edited_by_moderator
-        self.body_html, self.removal_reason = comment.body_html, ""
-        self.in_reply_to, self.more = None, 0

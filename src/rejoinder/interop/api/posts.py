@@ -8,19 +8,28 @@ address, but never listed among the posts.
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.urls import reverse
 from ninja import Path, Query, Router
 
 from rejoinder.core.links import absolute_url
-from rejoinder.discussion import comments, stamps, threads
-from rejoinder.discussion.addresses import comment_page_url
+from rejoinder.discussion import comments, stamps
 from rejoinder.discussion.models import Comment, DiscussionSettings
+from rejoinder.discussion.thread import locations, pages, rows
 from rejoinder.publishing.models import Post
 
 from .addresses import post_for_url
 from .mount import api_url
 from .problems import Problem, field_error
-from .schemas import MAX_ID, CountsIn, CountsOut, PostList, PostOut, ProblemOut, StampOut, ThreadOut
+from .schemas import (
+    MAX_ID,
+    CommentOut,
+    CountsIn,
+    CountsOut,
+    PostList,
+    PostOut,
+    ProblemOut,
+    StampOut,
+    ThreadOut,
+)
 
 router = Router(tags=["posts"])
 PostId = Path[int, {"ge": 1, "le": MAX_ID}]
@@ -111,16 +120,20 @@ def post_detail(request, post_id: PostId):
 
 def page_address(request, post, number):
     """The absolute address of the post page that shows comment page ``number``."""
-    return absolute_url(request, comment_page_url(post, number).removesuffix("#comments"))
+    return absolute_url(request, locations.comment_page_url(post, number).removesuffix("#comments"))
+
+
+# The fields of a comment the API gives as the thread row holds them, under the same name;
+# comment_data() sets the others (renamed, or blank for a tombstone).
+AS_STORED = tuple(name for name in CommentOut.model_fields if name in rows.FIELDS)
 
 
 def comment_data(request, post, node, page_url, replies=()):
+    """A node (``rows.Node``, raw) as the API gives it (``CommentOut``)."""
     removed = node.status == Comment.Status.REMOVED
     return {
-        "id": node.id,
+        **{name: getattr(node, name) for name in AS_STORED},
         "parent": node.parent_id,
-        "depth": node.depth,
-        "status": node.status,
         "author_name": "" if removed else node.author_name,
         "author_url": "" if removed else node.author_url,
         "is_post_author": node.user_id is not None and node.user_id == post.author_id,
@@ -138,13 +151,9 @@ def comment_data(request, post, node, page_url, replies=()):
 
 
 def more_url(request, post, comment_id):
-    """The comment's own page, which shows the replies a big thread's page leaves out.
-
-    A thread of another site's page has no pages here: its comment on that page."""
-    if post.is_external:
-        return f"{post.external_url}#comment-{comment_id}"
-    kwargs = {**post.url_kwargs(), "comment": comment_id}
-    return absolute_url(request, reverse("discussion:comment", kwargs=kwargs))
+    """The comment's own page, which shows the replies a big thread's page leaves out
+    (for another site's page, the comment on that page)."""
+    return absolute_url(request, locations.comment_url(post, comment_id))
 
 
 def nested(request, post, nodes, page_url):
@@ -176,7 +185,7 @@ def post_comments(
     format: str = Query("nested", pattern="^(nested|flat)$"),
 ):
     post = get_post(post_id)
-    thread_page = threads.post_thread(post, page)
+    thread_page = pages.post_thread(post, page)
     if thread_page is None:
         raise Problem(
             404,

@@ -1,15 +1,14 @@
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from rejoinder.core.links import absolute_url
 from rejoinder.core.numbers import whole_number
-from rejoinder.discussion import comments, threads
-from rejoinder.discussion.addresses import comment_page_url, post_comment_url
+from rejoinder.discussion import comments
 from rejoinder.discussion.forms import CommentForm
-from rejoinder.discussion.render import ThreadRenderer, Viewer
+from rejoinder.discussion.thread import locations, pages
+from rejoinder.discussion.thread.render import ThreadRenderer, Viewer
 from rejoinder.publishing import external
 from rejoinder.publishing.models import Post
 
@@ -57,14 +56,14 @@ def thread(request):
             return _refusal(404, "No discussion was found for this page.")
         return _empty_thread(request, external.new_thread(address))
     number = whole_number(page, digits=7)
-    thread_page = threads.post_thread(post, number) if number else None
+    thread_page = pages.post_thread(post, number, escaped=True) if number else None
     if thread_page is None:
         return _refusal(404, "No such page of comments.")
     is_open = comments.comments_open(post)
     number = thread_page.number
 
     def page_link(n):
-        return absolute_url(request, comment_page_url(post, n).removesuffix("#comments"))
+        return absolute_url(request, locations.comment_page_url(post, n).removesuffix("#comments"))
 
     context = {
         **_context(request, post, is_open),
@@ -94,18 +93,13 @@ def _empty_thread(request, thread):
 
 
 def _context(request, post, comments_open):
-    if post.is_external:
-        # The heading names the blog whose comments these are: its front page.
-        post_url = absolute_url(request, reverse("publishing:home"))
-        form_url = absolute_url(request, api_url("create_by_url"))  # embed.js posts JSON
-    else:
-        post_url = absolute_url(request, post.get_absolute_url())
-        form_url = absolute_url(request, post_comment_url(post))
+    # Another site's page has no form view here: embed.js posts JSON, by the page's address.
+    form_url = locations.post_comment_url(post) or api_url("create_by_url")
     return {
         "post": post,
-        "post_url": post_url,
+        "post_url": absolute_url(request, locations.heading_url(post)),
         "comments_open": comments_open,
         "form": CommentForm(),
-        "post_comment_url": form_url,
+        "post_comment_url": absolute_url(request, form_url),
         "respond_level": 3,
     }

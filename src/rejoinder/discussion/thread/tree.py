@@ -1,7 +1,7 @@
 """Build the displayed thread from comments in path order, in one pass (O(n)).
 
-Comments arrive sorted by ``path`` (depth first, oldest first). Each becomes a ``Node``
-placed in its display parent's ``children``:
+Comments arrive as nodes (``rows.Node``) in path order (depth first, oldest first). Each
+is placed in its display parent's ``children``:
 
 * Display depth cap (WordPress's "thread comments N levels deep"): a reply deeper than the
   cap shows at the cap's level, after its parent, with ``in_reply_to`` naming whom it
@@ -15,31 +15,6 @@ placed in its display parent's ``children``:
 
 from dataclasses import dataclass
 
-# The columns a node needs, in the order queries return them.
-FIELDS = (
-    "id", "parent_id", "depth", "status", "user_id", "author_name", "author_url",
-    "created_at", "edited_at", "body_html", "locked", "removal_reason", "quoted_anchor",
-    "edited_by_moderator",
-)  # fmt: skip
-SHAPE_FIELDS = ("id", "parent_id", "depth")
-
-
-class Node:
-    __slots__ = (*FIELDS, "children", "hidden_replies", "in_reply_to", "level", "more")
-
-    def __init__(self, row):
-        # One unpacking, not a loop of setattr: a big thread makes 10,000 of these.
-        (
-            self.id, self.parent_id, self.depth, self.status, self.user_id, self.author_name,
-            self.author_url, self.created_at, self.edited_at, self.body_html, self.locked,
-            self.removal_reason, self.quoted_anchor, self.edited_by_moderator,
-        ) = row  # fmt: skip
-        self.children = []
-        self.more = 0  # replies left out by a budget, linked as "N more replies"
-        self.in_reply_to = None  # the parent, when the cap put this reply beside it
-        self.hidden_replies = 0  # all descendants: what collapsing this branch hides
-        self.level = 0  # display depth, 0 for top level
-
 
 @dataclass
 class Budget:
@@ -49,8 +24,8 @@ class Budget:
     depth: int | None = None  # deepest display level; deeper replies are counted in `more`
 
 
-def build(rows, cap, root_depth=0, more=None):
-    """Arrange ``rows`` (tuples of FIELDS, in path order) into display trees.
+def build(nodes, cap, root_depth=0, more=None):
+    """Arrange ``nodes`` (fresh from ``rows.fetch``, in path order) into display trees.
 
     ``cap`` is the number of display levels; ``root_depth`` the depth of the comments that
     start the trees (0 on a post page, the comment's own depth on its page); ``more`` maps
@@ -61,8 +36,7 @@ def build(rows, cap, root_depth=0, more=None):
     shown = {}  # id -> node
     container = {}  # id -> the list this node's replies go into
     roots = []
-    for row in rows:
-        node = Node(row)
+    for node in nodes:
         node.more = more.get(node.id, 0)
         if node.depth == root_depth:
             shown[node.id] = node

@@ -1,28 +1,29 @@
-"""The thread builder, on plain rows: display order, depth cap, budgets, counts."""
+"""The thread builder, on plain nodes: display order, depth cap, budgets, counts."""
 
 import datetime
 
-from rejoinder.discussion import tree
+from rejoinder.discussion.thread import tree
+from rejoinder.discussion.thread.rows import Node
 
 NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 def row(comment_id, parent_id, depth, name=None):
-    return (
-        comment_id,
-        parent_id,
-        depth,
-        "approved",
-        None,
-        name or f"c{comment_id}",
-        "",
-        NOW,
-        None,
-        "",
-        False,
-        "",
-        "",
-        False,
+    return Node(
+        id=comment_id,
+        parent_id=parent_id,
+        depth=depth,
+        status="approved",
+        user_id=None,
+        author_name=name or f"c{comment_id}",
+        author_url="",
+        created_at=NOW,
+        edited_at=None,
+        body_html="",
+        locked=False,
+        removal_reason="",
+        quoted_anchor="",
+        edited_by_moderator=False,
     )
 
 
@@ -72,7 +73,7 @@ def test_replies_to_hidden_comments_are_hidden():
 
 def test_plan_leaves_the_rest_behind_more_links():
     """A size budget keeps the first comments of a thread and counts the rest on an ancestor."""
-    shape = [(r[0], r[1], r[2]) for r in chain(10)]
+    shape = [(r.id, r.parent_id, r.depth) for r in chain(10)]
     kept, more = tree.plan(shape, tree.Budget(size=4))
     assert kept == {1, 2, 3, 4}
     assert more == {4: 6}
@@ -80,7 +81,7 @@ def test_plan_leaves_the_rest_behind_more_links():
 
 def test_plan_depth_budget():
     """Past the depth budget, the deepest shown comment links to the rest."""
-    shape = [(r[0], r[1], r[2]) for r in chain(500)]
+    shape = [(r.id, r.parent_id, r.depth) for r in chain(500)]
     kept, more = tree.plan(shape, tree.Budget(depth=9))
     assert kept == set(range(1, 11))
     assert more == {10: 490}

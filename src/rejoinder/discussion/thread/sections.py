@@ -3,24 +3,38 @@
 Most readers see exactly the same thread: not signed in, no comment of theirs still
 editable. Their HTML is cached under a key holding the post's ``comments_changed_at``
 (moved by every comment change, in the database, so every server process sees it) and
-everything else the HTML depends on. Anyone else gets a fresh render.
+everything else the HTML depends on, the code that writes it included: a digest of the
+source of the row definition, the tree, the page selection, the addresses and the
+renderer, so a deploy that changes the markup never serves thread HTML cached before
+it. Anyone else gets a fresh render.
 """
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 
-from . import threads
-from .render import ThreadRenderer
+from . import locations, pages, render, rows, tree
 
 CACHE_SECONDS = 24 * 3600
-MARKUP = 2  # moved when render.py's markup changes: threads cached before are not reused
+
+
+def source_digest(modules):
+    """A digest of the modules' source files: the same in every process running this code."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# What the thread's HTML is made by; read once per process.
+MARKUP = source_digest((rows, tree, pages, locations, render))
 
 
 @dataclass
-class Section(threads.Paging):
+class Section(pages.Paging):
     html: str
     number: int
     num_pages: int
@@ -33,10 +47,10 @@ def thread_section(post, page, viewer, is_open):
         cached = cache.get(key)
         if cached is not None:
             return cached
-    thread_page = threads.post_thread(post, page)
+    thread_page = pages.post_thread(post, page, escaped=True)
     if thread_page is None:
         return None
-    html = ThreadRenderer(post, viewer, is_open).render(thread_page.roots)
+    html = render.ThreadRenderer(post, viewer, is_open).render(thread_page.roots)
     section = Section(html=html, number=thread_page.number, num_pages=thread_page.num_pages)
     if key is not None:
         cache.set(key, section, CACHE_SECONDS)

@@ -3,10 +3,15 @@
 A thread can hold 10,000 comments; Django's template engine costs tens of microseconds per
 included template, which at that size is most of a second. This module writes the same
 markup with ``html.escape`` and f-strings, so a whole big thread renders in tens of
-milliseconds. Every value that comes from a reader is escaped here; ``body_html`` was
-sanitized when the comment was saved. Addresses are reversed and escaped once per page
-and filled in per comment: an address is not always ours (a thread of another site's page
-is at the address a reader sent), so none is printed unescaped.
+milliseconds.
+
+One boundary escapes every value printed: the nodes come escaped (``rows.EscapedNode``:
+each text field of the row escaped once when the node was built, ``body_html`` sanitized
+when the comment was saved), and every address is escaped once, when the renderer is made
+(``locations.thread_addresses``, then filled in per comment with the comment's id). An
+address is not always ours (a thread of another site's page is at the address a reader
+sent), so none is printed unescaped. The f-strings below print only those values, fixed
+text and numbers.
 
 The markup is microformats2: each comment is a ``p-comment h-cite`` nested inside its
 parent's element, with ``p-author h-card``, ``e-content``, ``dt-published``, ``u-url``
@@ -20,23 +25,19 @@ from dataclasses import dataclass
 from html import escape
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from rejoinder.core.numbers import whole_number
 
-from .models import Comment
-
-# A number no real comment has, reversed into addresses and then replaced per comment.
-SENTINEL = 987654321987
+from ..models import Comment
+from . import locations
 
 
-def _address(name, post, absolute=str):
-    """The escaped address of view ``name`` for any comment of ``post``: a function of
-    the comment's id. ``absolute`` makes the reversed path an absolute address if needed."""
-    url = absolute(reverse(name, kwargs={**post.url_kwargs(), "comment": SENTINEL}))
-    head, tail = (escape(part) for part in url.split(str(SENTINEL)))
+def _filler(template):
+    """The escaped address of a comment, as a function of its id, from ``template`` (an
+    address holding ``locations.SENTINEL`` where the id goes)."""
+    head, tail = (escape(part) for part in template.split(str(locations.SENTINEL)))
     return lambda comment_id: f"{head}{comment_id}{tail}"
 
 
@@ -61,16 +62,11 @@ class ThreadRenderer:
         self.viewer = viewer
         self.comments_open = comments_open
         # Every address escaped once, here, for printing into attributes as it is.
-        self.post_url = escape(self.absolute(post.get_absolute_url()))
-        if post.is_external:
-            # No pages here: a comment is found (and replied to) on the page it is under.
-            self.reply_url = self.page_url = self.edit_url = lambda pk: (
-                f"{self.post_url}#comment-{pk}"
-            )
-        else:
-            self.reply_url = _address("discussion:reply", post, self.absolute)
-            self.edit_url = _address("discussion:edit", post, self.absolute)
-            self.page_url = _address("discussion:comment", post, self.absolute)
+        addresses = locations.thread_addresses(post)
+        self.post_url = escape(self.absolute(addresses.post))
+        self.reply_url = _filler(self.absolute(addresses.reply))
+        self.edit_url = _filler(self.absolute(addresses.edit))
+        self.page_url = _filler(self.absolute(addresses.comment))
         self.max_depth = settings.MAX_REPLY_DEPTH  # read once, not once per comment
         self.zone = timezone.get_current_timezone()
         self._days = {}
@@ -84,7 +80,10 @@ class ThreadRenderer:
         return url
 
     def render(self, roots):
-        """The trees' HTML, safe to print: every reader's value was escaped above."""
+        """The trees' HTML, safe to print: built from escaped values only.
+
+        ``roots`` must be escaped nodes (``rows.fetch(..., escaped=True)``), else TypeError.
+        """
         self.on_page = _names(roots)
         parts = []
         for root in roots:
@@ -94,11 +93,16 @@ class ThreadRenderer:
     def _node(self, node, out, locked=False):
         # Iterative over children would complicate the nesting; depth is capped (<= 20).
         # ``locked``: a moderator closed replies on this branch (here or above).
+        if not node.escaped:
+            raise TypeError(
+                "The renderer prints escaped nodes only: read them with "
+                "rows.fetch(queryset, escaped=True) (pages.post_thread(..., escaped=True))."
+            )
         comment_id = node.id
         locked = locked or node.locked
         if node.status == Comment.Status.REMOVED:
             notice = (
-                f"Removed by a moderator: {escape(node.removal_reason)}"
+                f"Removed by a moderator: {node.removal_reason}"
                 if node.removal_reason
                 else "Comment deleted."
             )
@@ -112,7 +116,7 @@ class ThreadRenderer:
                 f'<article class="comment p-comment h-cite{extra}" id="comment-{comment_id}">'
                 '<div class="comment-body">'
             )
-            name = escape(node.author_name)
+            name = node.author_name
             self._header(node, out, name)
             if node.quoted_anchor:
                 self._quoting(node.quoted_anchor, out)
@@ -145,8 +149,7 @@ class ThreadRenderer:
         # Forms and importers only store http(s) addresses; checked again where it is printed.
         if node.author_url and node.author_url.startswith(("https://", "http://")):
             author = (
-                f'<a class="p-name u-url" href="{escape(node.author_url)}" rel="nofollow ugc">'
-                f"{name}</a>"
+                f'<a class="p-name u-url" href="{node.author_url}" rel="nofollow ugc">{name}</a>'
             )
         else:
             author = f'<span class="p-name">{name}</span>'
@@ -171,7 +174,7 @@ class ThreadRenderer:
         if parent is not None:
             out.append(
                 f'<p class="in-reply-to">in reply to <a class="u-in-reply-to" '
-                f'href="#comment-{parent.id}">{escape(parent.author_name)}</a></p>'
+                f'href="#comment-{parent.id}">{parent.author_name}</a></p>'
             )
         elif node.parent_id:
             # On a comment's own page the first comment's parent is not on the page.
@@ -193,7 +196,7 @@ class ThreadRenderer:
         elif int(number) in self.on_page:
             name = self.on_page[int(number)]
             href = f"#comment-{number}"
-            what = f"a comment by {escape(name)}" if name else "an earlier comment"
+            what = f"a comment by {name}" if name else "an earlier comment"
         else:
             href, what = self.page_url(number), "an earlier comment"
         # ``href`` is made of escaped addresses, a fixed kind and ASCII digits.

@@ -5,15 +5,13 @@ from one query. A bigger one is shown a page of top-level threads at a time; wit
 a size and depth budget leaves the rest behind "N more replies" links.
 """
 
-import datetime
 import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
 
-from . import tree
-from .models import PATH_WIDTH, Comment
+from ..models import PATH_WIDTH, Comment
+from . import rows, tree
 
 
 class Paging:
@@ -50,34 +48,8 @@ def _shape(queryset, roots=None):
     sorting by path costs as much as the paths are long, which is the thread's depth.
     """
     return tree.in_display_order(
-        list(queryset.order_by().values_list(*tree.SHAPE_FIELDS)), roots=roots
+        list(queryset.order_by().values_list(*rows.SHAPE_FIELDS)), roots=roots
     )
-
-
-def _rows(queryset):
-    """The rows of ``tree.FIELDS`` in display order, read through the driver directly.
-
-    Django's per-value converters cost as much as the query on a 10,000-comment thread.
-    SQLite's driver already parses the datetimes (naive, in UTC); they only need their zone.
-    The order comes from the parent links, as in ``_shape``.
-    """
-    query = queryset.order_by().values_list(*tree.FIELDS).query
-    sql, params = query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = tree.in_display_order(cursor.fetchall())
-    if connection.vendor != "sqlite":
-        return rows
-    created, edited = tree.FIELDS.index("created_at"), tree.FIELDS.index("edited_at")
-    utc = datetime.UTC
-    converted = []
-    for row in rows:
-        row = list(row)
-        row[created] = row[created].replace(tzinfo=utc)
-        if row[edited] is not None:
-            row[edited] = row[edited].replace(tzinfo=utc)
-        converted.append(row)
-    return converted
 
 
 def is_paged(post):
@@ -94,16 +66,18 @@ def page_of(comment):
     return earlier // settings.COMMENT_THREADS_PER_PAGE + 1
 
 
-def post_thread(post, page=1):
-    """The comments of ``post`` to show on comment page ``page`` (1 unless the thread is big)."""
+def post_thread(post, page=1, escaped=False):
+    """The comments of ``post`` to show on comment page ``page`` (1 unless the thread is big).
+
+    ``escaped``: nodes for the renderer (``rows.EscapedNode``), else raw values (the API)."""
     shown = Comment.objects.filter(post=post).shown()
     cap = settings.THREAD_DEPTH
     if not is_paged(post) and page > 1:
         return None  # a thread this size has one page
     if not is_paged(post):
-        rows = _rows(shown)
-        roots = tree.build(rows, cap)
-        if len(rows) <= settings.COMMENTS_PAGE_THRESHOLD:
+        nodes = rows.fetch(shown, escaped)
+        roots = tree.build(nodes, cap)
+        if len(nodes) <= settings.COMMENTS_PAGE_THRESHOLD:
             return ThreadPage(roots=roots)
     per_page = settings.COMMENT_THREADS_PER_PAGE
     top_level = shown.filter(parent=None).order_by("path")
@@ -115,7 +89,8 @@ def post_thread(post, page=1):
     )
     shape = _shape(shown.filter(thread__in=thread_ids), roots=thread_ids)
     kept, more = tree.plan(shape, page_budget())
-    roots = tree.build(_rows(Comment.objects.filter(pk__in=kept)), cap, more=more)
+    nodes = rows.fetch(Comment.objects.filter(pk__in=kept), escaped)
+    roots = tree.build(nodes, cap, more=more)
     return ThreadPage(roots=roots, number=page, num_pages=num_pages)
 
 
@@ -128,6 +103,9 @@ ANCESTORS_SHOWN = 10
 def comment_thread(comment):
     """A comment's own page: its nearest ancestors for context, then it and its replies.
 
+    The replies' nodes are for the renderer (escaped); the ancestors' are raw, for a
+    template, which escapes what it prints.
+
     Every query here costs the same at any depth: the replies are found by thread and
     depth (whole numbers, no path) and ordered from their parent links, the ancestors by
     the last ids of the path.
@@ -136,16 +114,14 @@ def comment_thread(comment):
     shape = _shape(below, roots=[comment.pk])
     budget = tree.Budget(size=settings.COMMENTS_PAGE_THRESHOLD, depth=settings.THREAD_DEPTH - 1)
     kept, more = tree.plan(shape, budget, root_depth=comment.depth)
-    rows = _rows(Comment.objects.filter(pk__in=kept))
-    roots = tree.build(rows, settings.THREAD_DEPTH, root_depth=comment.depth, more=more)
+    nodes = rows.fetch(Comment.objects.filter(pk__in=kept), escaped=True)
+    roots = tree.build(nodes, settings.THREAD_DEPTH, root_depth=comment.depth, more=more)
     width = PATH_WIDTH
     above = comment.path[-width * (ANCESTORS_SHOWN + 1) : -width]
     ancestor_ids = [int(above[i : i + width], 36) for i in range(0, len(above), width)]
-    ancestors = list(
-        Comment.objects.filter(pk__in=ancestor_ids).order_by("depth").values_list(*tree.FIELDS)
-    )
+    ancestors = Comment.objects.filter(pk__in=ancestor_ids).order_by("depth")
     return ThreadPage(
         roots=roots,
-        ancestors=[tree.Node(row) for row in ancestors],
+        ancestors=rows.nodes(list(ancestors.values_list(*rows.FIELDS))),
         earlier=comment.depth - len(ancestor_ids),
     )
