@@ -26,6 +26,9 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 HOST_NAME = re.compile(
     r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?"
 )
+# What iri_to_uri() leaves that RFC 3986 does not allow in a path or query: brackets
+# (allowed only around an IPv6 host) and a "%" that does not start a percent-encoding.
+NOT_IN_PATH_OR_QUERY = re.compile(r"[\[\]]|%(?![0-9A-Fa-f]{2})")
 
 
 def normalize_url(url):
@@ -34,8 +37,9 @@ def normalize_url(url):
     Scheme and host lowercased (an international host name in its ASCII form), a default
     port and the fragment dropped, an empty path made ``/``; the query is kept, as Isso
     keeps it (``?p=12`` may be a page of its own). What RFC 3986 does not allow in a path
-    or query (``"``, ``<``, ``>``, spaces, letters beyond ASCII …) is percent-encoded, as
-    browsers send them, so the address is safe wherever it is printed. Only http(s)
+    or query (``"``, ``<``, ``>``, brackets, a stray ``%``, letters beyond ASCII …) is
+    percent-encoded, as browsers send most of them, so the address is safe wherever it is
+    printed. Only http(s)
     addresses with a valid host and no credentials, printable and at most
     ``MAX_URL_LENGTH`` bytes long.
     """
@@ -56,10 +60,15 @@ def normalize_url(url):
         return None
     if port is not None and port != DEFAULT_PORTS[scheme]:
         host = f"{host}:{port}"
-    path, query = iri_to_uri(parts.path or "/"), iri_to_uri(parts.query)
+    path, query = _encoded(parts.path or "/"), _encoded(parts.query)
     normal = urlunsplit((scheme, host, path, query, ""))
     # Bytes, not characters: PostgreSQL's unique index holds ~2,700 bytes an entry.
     return normal if len(normal.encode()) <= MAX_URL_LENGTH else None
+
+
+def _encoded(part):
+    """A path or query with everything RFC 3986 does not allow there percent-encoded."""
+    return NOT_IN_PATH_OR_QUERY.sub(lambda match: f"%{ord(match[0]):02X}", iri_to_uri(part))
 
 
 def _host(name):
