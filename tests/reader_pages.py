@@ -52,7 +52,7 @@ class Site:
 
 def build_site(deep_levels=8):
     """The demo site plus a deep thread, a big thread, a source archive and email links."""
-    from rejoinder.discussion.models import Subscriber, Subscription
+    from rejoinder.notifications.models import Subscriber, Subscription
     from rejoinder.operations.demo import load_demo
     from rejoinder.publishing.models import Post, Quotation, SourceArchive
     from tests.factories import make_comment, make_post, make_user
@@ -119,7 +119,7 @@ def reader_pages(site):
 
     The big thread is paged: its threshold is lowered for the fetches.
     """
-    from rejoinder.discussion import notifications
+    from rejoinder.notifications import tokens
     from rejoinder.publishing.models import Quotation
     from tests.factories import comment_form
 
@@ -157,11 +157,11 @@ def reader_pages(site):
         "mail-confirm-invalid": client.get("/comments/confirm/used-or-unknown/"),
         "mail-unsubscribe": client.get(
             "/comments/unsubscribe/"
-            f"{notifications.unsubscribe_token(site.subscriber.pk, site.subscription.pk)}/"
+            f"{tokens.unsubscribe_token(site.subscriber.pk, site.subscription.pk)}/"
         ),
         "mail-unsubscribe-invalid": client.get("/comments/unsubscribe/nonsense/"),
         "mail-moderate": client.get(
-            f"/comments/moderate/{notifications.moderation_token(site.pending, 'approve')}/"
+            f"/comments/moderate/{tokens.moderation_token(site.pending, 'approve')}/"
         ),
         "login": client.get("/admin/login/"),
         "edit-closed": client.get(f"{post_url}comment-{first_comment.pk}/edit/"),

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "rejoinder.core",
     "rejoinder.publishing",
     "rejoinder.discussion",
+    "rejoinder.notifications",
     "rejoinder.interop",
     "rejoinder.operations",
     "csp",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/<path:rest>", api_view, name="api"),  # loads the API at its first use
     path("comments/embed/", include("rejoinder.interop.embed.urls")),
     path("", include("rejoinder.discussion.urls")),
+    path("", include("rejoinder.notifications.urls")),
     path("", include("rejoinder.publishing.urls")),
 ]
 

@@ -10,7 +10,7 @@ each context sends its own ``X-Forwarded-For``; otherwise every browser would be
 form waits out the 3 s a person needs to type, rather than the rule being switched off.
 
 Email goes through a real SMTP server (aiosmtpd) by the task worker, run in this process
-when the test says so, as in ``tests/discussion/test_notifications.py``.
+when the test says so, as in ``tests.notifications.test_notifications.py``.
 """
 
 import re
@@ -19,12 +19,13 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from rejoinder.discussion.models import Comment, Subscriber
+from rejoinder.discussion.models import Comment
+from rejoinder.notifications.models import Subscriber
 from tests.browser.actions import log_in
 from tests.browser.test_seed_thread import watch
-from tests.discussion.test_notifications import link
 from tests.factories import make_post, make_user
 from tests.mailserver import MailServer, run_worker, send_through
+from tests.notifications.test_notifications import link
 
 TITLE = "Should the old bridge be rebuilt?"
 ALMA = "a@example.org"

@@ -123,11 +123,11 @@ def wait_for(condition, timeout=20):
 
 # Ask for email about replies to a demo comment: the worker sends the confirmation.
 SUBSCRIBE = """
-from rejoinder.discussion import notifications
 from rejoinder.discussion.models import Comment
+from rejoinder.notifications import subscriptions
 comment = Comment.objects.filter(status="approved").first()
 comment.author_email = "reader@example.org"
-notifications.subscribe(comment, replies=True, everything=False, ip_address=None)
+subscriptions.subscribe(comment, replies=True, everything=False, ip_address=None)
 """
 
 

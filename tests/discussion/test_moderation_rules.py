@@ -7,10 +7,14 @@ import pytest
 from django.utils import timezone
 
 from rejoinder.discussion import comments
-from rejoinder.discussion.comments import CommentRefused, create_comment, set_status
+from rejoinder.discussion.comments import (
+    CommentRefused,
+    create_comment,
+    set_status,
+    spam_pending_of,
+)
 from rejoinder.discussion.forms import issue_stamp
 from rejoinder.discussion.models import Ban, Comment, DiscussionSettings
-from rejoinder.discussion.moderation import spam_pending_of
 from rejoinder.discussion.thread.locations import post_comment_url
 from tests.factories import comment_form, make_comment, make_post, make_user
 from tests.html import soup

@@ -11,7 +11,7 @@ from rejoinder.core.addresses import parse_network
 from rejoinder.core.numbers import whole_number
 from rejoinder.publishing.forms import LabelledErrorsMixin
 
-from . import comments, moderation, queue
+from . import comments, queue
 from .models import Ban, Comment, CommentEdit, DiscussionSettings
 
 
@@ -268,6 +268,6 @@ class BanAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         obj.save()
-        moved = moderation.spam_pending_of(obj)
+        moved = comments.spam_pending_of(obj)
         if moved:
             messages.info(request, f"{moved} pending comment(s) of theirs moved to spam.")

@@ -3,7 +3,7 @@ from django.db.models.signals import post_delete, post_save
 
 
 class DiscussionConfig(AppConfig):
-    """Comments and their tree, commenter identity, forms, moderation, notifications."""
+    """Comments and their tree, commenter identity, forms, moderation, anti-spam."""
 
     name = "rejoinder.discussion"
     label = "discussion"

@@ -19,7 +19,7 @@ from rejoinder.core.people import public_name
 from rejoinder.publishing.markup import render_comment_markdown, sanitize_comment_html
 from rejoinder.publishing.models import Post
 
-from . import moderation, notifications, spam, stamps, throttle
+from . import moderation, signals, spam, stamps, throttle
 from .errors import CommentRefused, TooSoon
 from .models import PATH_WIDTH, Comment, CommentEdit, DiscussionSettings, path_segment
 
@@ -154,9 +154,6 @@ def _save_new(comment, post, parent, checked, stamp):
     if stamp is not None and not stamps.spend(stamp):
         # The form saw it unspent; another comment with it was accepted since.
         raise CommentRefused("issued", stamps.USED)
-    if comment.status == Comment.Status.APPROVED and not notifications.has_listeners(comment):
-        # No one to tell: announced as it is saved (no later write to say so).
-        comment.announced_at = timezone.now()
     comment.save()
     # The path ends in the comment's own id, known only now.
     comment.path = (parent.path if parent else "") + path_segment(comment.pk)
@@ -164,7 +161,8 @@ def _save_new(comment, post, parent, checked, stamp):
     Comment.objects.filter(pk=comment.pk).update(path=comment.path, thread=comment.thread_id)
     counted = comment.status == Comment.Status.APPROVED and comment.type == Comment.Type.COMMENT
     record_change(post, added=int(counted))
-    notifications.comment_created(comment)  # its tasks commit with the comment
+    # Its receivers' work (notification tasks) commits with the comment.
+    signals.comment_saved.send(sender=Comment, comment=comment)
 
 
 def new_comment(*, post, parent=None, user=None, **fields):
@@ -368,7 +366,17 @@ def decided(comment, before):
     if comment.status in (Comment.Status.APPROVED, Comment.Status.SPAM):
         spam.learn(comment, is_spam=comment.status == Comment.Status.SPAM)
     if comment.status == Comment.Status.APPROVED and before != Comment.Status.APPROVED:
-        transaction.on_commit(lambda: notifications.comment_approved(comment))
+        transaction.on_commit(
+            lambda: signals.comment_published.send(sender=Comment, comment=comment)
+        )
+
+
+def spam_pending_of(ban):
+    """Send the banned commenter's pending comments to spam; return how many."""
+    matched = moderation.pending_of(ban)
+    for comment in matched:
+        set_status(comment, Comment.Status.SPAM)
+    return len(matched)
 
 
 @transaction.atomic

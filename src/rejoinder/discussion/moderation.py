@@ -265,10 +265,8 @@ def _compile(text):
     return tuple(networks), tuple(patterns)
 
 
-def spam_pending_of(ban):
-    """Send the banned commenter's pending comments to spam; return how many."""
-    from . import comments
-
+def pending_of(ban):
+    """The pending comments ``ban`` covers (its account, address or network)."""
     pending = Comment.objects.filter(status=Comment.Status.PENDING).select_related("post")
     who = Q(pk__in=[])
     if ban.user_id:
@@ -283,6 +281,4 @@ def spam_pending_of(ban):
             for c in pending.exclude(ip_address=None).exclude(pk__in=seen)
             if in_networks(c.ip_address, (ban.ip_range,))
         ]
-    for comment in matched:
-        comments.set_status(comment, Comment.Status.SPAM)
-    return len(matched)
+    return matched

@@ -8,6 +8,8 @@ from django.conf import settings
 
 from rejoinder.core.numbers import whole_number
 
+from .models import Comment
+
 COOKIE = "rejoinder_comments"
 SALT = "rejoinder.discussion.ownership"
 KEEP = 30  # the most recent comment ids remembered
@@ -38,8 +40,6 @@ def _max_age():
 def awaiting_comment(request, post):
     """The reader's own comment on ``post`` that waits for a moderator, if the address
     names one (``?unapproved=<id>``, as WordPress does) and the reader wrote it."""
-    from .models import Comment
-
     wanted = whole_number(request.GET.get("unapproved", ""))
     if wanted is None:
         return None

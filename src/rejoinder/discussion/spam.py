@@ -45,6 +45,10 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.db.models import F
 
+from rejoinder.publishing.markup import render_comment_markdown
+
+from .models import Comment, SpamToken
+
 # Below this many comments of either class the model knows too little to say anything.
 MIN_DOCUMENTS = 10
 # Robinson's prior: a feature never seen is 0.5, and weighs as one sighting (s = 1).
@@ -230,8 +234,6 @@ def _post_age_days(candidate):
 def score(candidate):
     """The probability (0-1) that a comment is spam, or None while the model knows too
     little (fewer than ``MIN_DOCUMENTS`` spam or ham comments). One query."""
-    from .models import SpamToken
-
     tokens = features(candidate)
     counts = {
         row[0]: (row[1], row[2])
@@ -294,8 +296,6 @@ def learn(comment, is_spam):
     comment's ``trained_as`` is changed only if no other process changed it meanwhile
     (compare and set), so two moderators deciding at once cannot count a comment twice.
     """
-    from .models import Comment
-
     lesson = "spam" if is_spam else "ham"
     with transaction.atomic():
         for _attempt in range(3):
@@ -331,7 +331,6 @@ def train_corpus(model, examples):
     and optionally ``name``, ``email_domain`` (the corpus keeps no address, only what the
     features use), ``url`` and ``user_agent``.
     """
-    from rejoinder.publishing.markup import render_comment_markdown
 
     def lessons():
         for example in examples:
@@ -362,8 +361,6 @@ def retrain():
     that are no longer made. Decisions taken while it runs may be lost (run it quietly).
     Returns (corpus examples, decided comments).
     """
-    from .models import Comment, SpamToken
-
     SpamToken.objects.all().delete()
     examples = train_corpus(SpamToken, load_corpus())
     decided = (
@@ -400,8 +397,6 @@ def _train(model, lessons):
 
 def _count(tokens, field, delta):
     """Move ``field`` ("spam" or "ham") of every token by ``delta`` (±1), never below 0."""
-    from .models import SpamToken
-
     if delta > 0:
         _ensure(SpamToken, tokens)
         rows = SpamToken.objects.filter(token__in=tokens)

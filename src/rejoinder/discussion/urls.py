@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import feeds, mail_views, views
+from . import feeds, views
 
 app_name = "discussion"
 
@@ -10,9 +10,6 @@ COMMENT = rf"{POST}/comment-(?P<comment>[0-9]+)"
 urlpatterns = [
     path("comments/feed/", feeds.CommentFeed(), name="feed"),
     path("comments/feed/atom/", feeds.AtomCommentFeed(), name="feed_atom"),
-    path("comments/confirm/<slug:token>/", mail_views.confirm, name="confirm"),
-    path("comments/unsubscribe/<str:token>/", mail_views.unsubscribe, name="unsubscribe"),
-    path("comments/moderate/<str:token>/", mail_views.moderate, name="moderate"),
     path("comments/stamp/", views.stamp, name="stamp"),
     re_path(rf"^{POST}/comments/$", views.post_comment, name="post_comment"),
     re_path(rf"^{POST}/comment-page-(?P<page>[0-9]+)/$", views.comment_page, name="comment_page"),

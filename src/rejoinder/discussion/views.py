@@ -1,18 +1,16 @@
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rejoinder.core import csrf, pagecache
-from rejoinder.core.numbers import whole_number
 from rejoinder.publishing.entries import article_version, render_entry
 from rejoinder.publishing.models import Post
 
-from . import commenter, comments, notifications, ownership, stamps
+from . import commenter, comments, ownership, stamps, submissions
 from .forms import CommentForm
 from .models import Comment
 from .thread import pages
@@ -61,54 +59,23 @@ def post_comment(request, year, month, day, slug):
     """Take a reader's comment; on a refusal, show the form again with the text kept."""
     post = _post(request, year, month, day, slug, page=False)
     form = CommentForm(request.POST, user=request.user)
-    parent_id = request.POST.get("parent", "")
-    # Looked up before validation, so a refused reply still shows what it answers.
-    parent_pk = whole_number(parent_id)
-    parent = Comment.objects.filter(pk=parent_pk).first() if parent_pk is not None else None
-    if form.is_valid():
-        data = form.cleaned_data
-        quoted = data["quoted"]
-        for field, message in comments.reference_errors(
-            post, data.get("parent"), parent, quoted
-        ).items():
-            # The hidden parent field has no label to start its message with.
-            form.add_error(field, message if field == "parent" else ValidationError(message))
+    parent = submissions.reply_target(request.POST.get("parent", ""))
     status = 400
-    if form.is_valid():
-        user = request.user if request.user.is_authenticated else None
+    if submissions.check(form, post, parent):
         try:
-            comment = comments.create_comment(
-                post=post,
-                parent=parent,
-                body=data["body"],
-                user=user,
-                author_name=data.get("name", ""),
-                author_email=data.get("email", ""),
-                author_url=data.get("website", ""),
-                ip_address=request.META.get("REMOTE_ADDR") or None,
-                user_agent=request.headers.get("User-Agent", ""),
-                stamp=data["stamp"],
-                quoted_anchor=quoted,
-            )
+            submitted = submissions.submit(request, post, form, parent, session=True)
         except comments.CommentRefused as refusal:
             form.add_error(None, refusal.message)
             status = refusal.status_code
             retry_after = getattr(refusal, "retry_after", None)
         else:
-            outcome = notifications.subscribe(
-                comment,
-                replies=data["notify_replies"],
-                everything=data["notify_all"],
-                ip_address=comment.ip_address,
-                confirmed_browser=notifications.browser_confirmed(request, comment.author_email),
-            )
-            location = comment_location(comment)
+            location = comment_location(submitted.comment)
             # Tell the reader what happens next: email, a confirmation link, or nothing.
-            state = notifications.subscription_notice(outcome)
-            if state is not None:
-                location = with_query(location, "subscription", state)
+            for name, value in submitted.notices.items():
+                location = with_query(location, name, value)
             response = see_other(location)
-            ownership.remember(request, response, comment.pk)
+            ownership.remember(request, response, submitted.comment.pk)
+            data = form.cleaned_data
             if data.get("remember"):
                 commenter.remember(response, data)
             elif "remember" in form.fields:

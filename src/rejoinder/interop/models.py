@@ -3,6 +3,10 @@ from types import SimpleNamespace
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+
+from rejoinder.core.bulk import allocate_ids, insert_rows
+from rejoinder.discussion.models import Comment
 
 
 class ImportRecord(models.Model):
@@ -48,8 +52,6 @@ class ImportRecord(models.Model):
 
         Records of comments deleted here since are dropped, so those comments import again.
         """
-        from rejoinder.discussion.models import Comment
-
         records = cls.objects.filter(source=source, kind=cls.Kind.COMMENT, source_id__in=source_ids)
         known = {record.source_id: record.object_id for record in records}
         if not known:
@@ -62,11 +64,6 @@ class ImportRecord(models.Model):
     @classmethod
     def record_comments(cls, source, pairs):
         """Record many imported comments at once: ``pairs`` of (source id, comment)."""
-        from django.utils import timezone
-
-        from rejoinder.core.bulk import allocate_ids, insert_rows
-        from rejoinder.discussion.models import Comment
-
         content_type = ContentType.objects.get_for_model(Comment)
         now = timezone.now()
         pairs = list(pairs)

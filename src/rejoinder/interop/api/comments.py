@@ -18,7 +18,7 @@ from django.db import transaction
 from ninja import Status
 
 from rejoinder.core.links import absolute_url
-from rejoinder.discussion import comments, notifications
+from rejoinder.discussion import comments, submissions
 from rejoinder.discussion.forms import STAMP_REFUSED, CommentForm
 from rejoinder.discussion.models import Comment
 from rejoinder.discussion.thread import rows
@@ -128,29 +128,11 @@ def submit(request, post, payload):
         if getattr(payload, box):
             data[box] = "on"
     form = CommentForm(data)
-    parent = Comment.objects.filter(pk=payload.parent).first() if payload.parent else None
-    if form.is_valid():
-        clean = form.cleaned_data
-        for field, message in comments.reference_errors(
-            post, clean.get("parent"), parent, clean["quoted"]
-        ).items():
-            form.add_error(field, message)
-    if not form.is_valid():
+    parent = submissions.reply_target(data["parent"])
+    if not submissions.check(form, post, parent):
         raise form_problem(form)
-    clean = form.cleaned_data
     try:
-        comment = comments.create_comment(
-            post=post,
-            parent=parent,
-            body=clean["body"],
-            author_name=clean["name"],
-            author_email=clean["email"],
-            author_url=clean["website"],
-            ip_address=request.META.get("REMOTE_ADDR") or None,
-            user_agent=request.headers.get("User-Agent", ""),
-            stamp=clean["stamp"],
-            quoted_anchor=clean["quoted"],
-        )
+        submitted = submissions.submit(request, post, form, parent, session=False)
     except comments.CommentRefused as refusal:
         errors = (
             [field_error(refusal.field, refusal.message, **refusal.limits)] if refusal.field else []
@@ -158,14 +140,8 @@ def submit(request, post, payload):
         raise Problem(
             refusal.status_code, refusal.message, errors, getattr(refusal, "retry_after", None)
         ) from None
-    outcome = notifications.subscribe(
-        comment,
-        replies=clean["notify_replies"],
-        everything=clean["notify_all"],
-        ip_address=comment.ip_address,
-    )
-    notice = notifications.subscription_notice(outcome)
-    return Status(201, created_data(request, post, comment, notice))
+    notice = submitted.notices.get("subscription")
+    return Status(201, created_data(request, post, submitted.comment, notice))
 
 
 def created_data(request, post, comment, subscription):

@@ -22,12 +22,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import comments, notifications
-from .models import Comment, Subscription
+from rejoinder.discussion import comments
+from rejoinder.discussion.models import Comment
+
+from . import subscriptions, tokens
+from .models import Subscription
 
 
 def _page(request, template, context, status=200):
-    response = render(request, f"discussion/{template}", context, status=status)
+    response = render(request, f"notifications/{template}", context, status=status)
     # Pages reached through someone's private link: not for search engines.
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -42,24 +45,24 @@ def confirm(request, token):
     The button's POST confirms the address and starts its waiting subscriptions, once:
     it uses the token up, so pressing it again, or a later visit, says the link was used
     or is not valid. Its response also remembers, in a signed cookie, that this browser
-    confirmed the address (``notifications.remember_confirmed_browser``).
+    confirmed the address (``subscriptions.remember_confirmed_browser``).
     """
     invalid = {"valid": False, "done": False}
     if request.method == "POST":
-        confirmed = notifications.confirm(token)
+        confirmed = subscriptions.confirm(token)
         if confirmed is None:
-            return _page(request, "mail_confirm.html", invalid, status=404)
+            return _page(request, "confirm.html", invalid, status=404)
         subscriber, started = confirmed
         context = {"valid": True, "done": True, "subscriptions": started}
-        response = _page(request, "mail_confirm.html", context)
-        notifications.remember_confirmed_browser(request, response, subscriber.email)
+        response = _page(request, "confirm.html", context)
+        subscriptions.remember_confirmed_browser(request, response, subscriber.email)
         return response
-    pending = notifications.pending_confirmation(token)
+    pending = subscriptions.pending_confirmation(token)
     if pending is None:
-        return _page(request, "mail_confirm.html", invalid, status=404)
+        return _page(request, "confirm.html", invalid, status=404)
     _subscriber, waiting = pending
     context = {"valid": True, "done": False, "subscriptions": waiting}
-    return _page(request, "mail_confirm.html", context)
+    return _page(request, "confirm.html", context)
 
 
 @csrf_exempt
@@ -72,9 +75,9 @@ def unsubscribe(request, token):
     ``List-Unsubscribe=One-Click``) gets a plain 200, no redirect, as RFC 8058 asks. The
     page after a click offers to end the reader's other subscriptions too.
     """
-    parsed = notifications.read_unsubscribe_token(token)
+    parsed = tokens.read_unsubscribe_token(token)
     if parsed is None:
-        return _page(request, "mail_unsubscribe.html", {"valid": False}, status=404)
+        return _page(request, "unsubscribe.html", {"valid": False}, status=404)
     subscriber_id, subscription_id = parsed
     ended = None
     if subscription_id is not None:
@@ -83,7 +86,7 @@ def unsubscribe(request, token):
             .filter(pk=subscription_id, subscriber_id=subscriber_id)
             .first()
         )
-    removed = notifications.unsubscribe(subscriber_id, subscription_id)
+    removed = subscriptions.unsubscribe(subscriber_id, subscription_id)
     if request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click":
         return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
     remaining = Subscription.objects.filter(subscriber_id=subscriber_id).count()
@@ -93,9 +96,9 @@ def unsubscribe(request, token):
         "ended": ended,
         "everything": subscription_id is None,
         "remaining": remaining,
-        "all_token": notifications.unsubscribe_token(subscriber_id),
+        "all_token": tokens.unsubscribe_token(subscriber_id),
     }
-    return _page(request, "mail_unsubscribe.html", context)
+    return _page(request, "unsubscribe.html", context)
 
 
 @csrf_exempt
@@ -110,30 +113,30 @@ def moderate(request, token):
     It names the comment, the action, the status the email announced and the comment's
     moderation version then, and the author it went to, and lasts
     ``MODERATION_LINK_MAX_AGE``; it works once, while the comment is as the email told it
-    (``notifications.link_applies``): after any of the email's links acted, or a moderator
+    (``tokens.link_applies``): after any of the email's links acted, or a moderator
     or the comment's writer changed its status or text since, even back to the same
     status, the link says it was used or is out of date and points at the moderation
     queue. It works only while that person is still the post's active author.
     """
     try:
-        link = notifications.read_moderation_token(token)
+        link = tokens.read_moderation_token(token)
     except signing.SignatureExpired:
-        context = {"expired": True, "days": notifications.MODERATION_LINK_MAX_AGE.days}
-        return _page(request, "mail_moderate.html", context, status=410)
+        context = {"expired": True, "days": tokens.MODERATION_LINK_MAX_AGE.days}
+        return _page(request, "moderate.html", context, status=410)
     except signing.BadSignature:
-        return _page(request, "mail_moderate.html", {"invalid": True}, status=404)
+        return _page(request, "moderate.html", {"invalid": True}, status=404)
     comment = (
         Comment.objects.select_related("post", "post__author").filter(pk=link.comment_id).first()
     )
     if comment is None:
-        return _page(request, "mail_moderate.html", {"gone": True}, status=404)
+        return _page(request, "moderate.html", {"gone": True}, status=404)
     author = comment.post.author
     if author.pk != link.author_id or not author.is_active:
-        return _page(request, "mail_moderate.html", {"invalid": True}, status=404)
+        return _page(request, "moderate.html", {"invalid": True}, status=404)
     context = {
         "comment": comment,
         "post": comment.post,
-        "label": notifications.MODERATION_LABELS[link.action],
+        "label": tokens.MODERATION_LABELS[link.action],
         # Approving is the safe choice; the others get the warning style.
         "danger": link.action != "approve",
         "queue_url": reverse("admin:discussion_comment_queue"),
@@ -143,15 +146,15 @@ def moderate(request, token):
         if acted is not None:
             published = acted.status == Comment.Status.APPROVED
             context.update(comment=acted, done=True, published=published)
-            return _page(request, "mail_moderate.html", context)
+            return _page(request, "moderate.html", context)
         comment = Comment.objects.filter(pk=comment.pk).first()  # as it stands now
         if comment is None:
-            return _page(request, "mail_moderate.html", {"gone": True}, status=404)
+            return _page(request, "moderate.html", {"gone": True}, status=404)
         context["comment"] = comment
-    if not notifications.link_applies(link, comment):
+    if not tokens.link_applies(link, comment):
         context["decided"] = True
-        return _page(request, "mail_moderate.html", context, status=409)
-    return _page(request, "mail_moderate.html", context)
+        return _page(request, "moderate.html", context, status=409)
+    return _page(request, "moderate.html", context)
 
 
 @transaction.atomic
@@ -164,7 +167,7 @@ def _act(link):
     comment = (
         Comment.objects.select_for_update().select_related("post").filter(pk=link.comment_id)
     ).first()
-    if comment is None or not notifications.link_applies(link, comment):
+    if comment is None or not tokens.link_applies(link, comment):
         return None
-    comments.set_status(comment, notifications.MODERATION_ACTIONS[link.action])
+    comments.set_status(comment, tokens.MODERATION_ACTIONS[link.action])
     return comment

@@ -1,4 +1,4 @@
-"""Background work of the discussion: notification email (django-tasks, database backend).
+"""Background work of notifications: the email (django-tasks, database backend).
 
 The worker (``rejoinder db_worker``, started by ``rejoinder run``) runs these. Each message
 is its own task, so one failing address or a mail server outage never holds up or
@@ -19,8 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from . import notifications
-from .models import Comment
+from rejoinder.discussion.models import Comment
+
+from . import messages
+from .recipients import claim_announcement, recipients
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ class DeliveryFailed(Exception):
 
 @task()
 def send_notification(kind, comment_id=None, subscription_id=None, subscriber_id=None, attempt=1):
-    """Build one notification (``notifications.build_message``) and send it.
+    """Build one notification (``messages.build_message``) and send it.
 
     Returns "sent", or "skipped" when the message no longer applies. A temporary failure
     queues the next attempt and raises ``DeliveryDeferred``, so this attempt is recorded
@@ -60,7 +62,7 @@ def send_notification(kind, comment_id=None, subscription_id=None, subscriber_id
         "subscription_id": subscription_id,
         "subscriber_id": subscriber_id,
     }
-    message = notifications.build_message(kind, **ids)
+    message = messages.build_message(kind, **ids)
     if message is None:
         return "skipped"
     try:
@@ -89,17 +91,17 @@ def notify_subscribers(comment_id):
     """Queue one email per subscribed address about a published comment.
 
     Each address hears of a comment once, even if it is published again after being
-    unpublished: the task first claims the comment (``notifications.claim_announcement``,
+    unpublished: the task first claims the comment (``claim_announcement``,
     a conditional update of ``Comment.announced_at``), and only the one that gets it
     queues the email, in the same transaction: a failure to queue it rolls the claim back
     too, and the comment is announced when next published. Returns how many messages
     were queued.
     """
     with transaction.atomic():
-        if not notifications.claim_announcement(comment_id):
+        if not claim_announcement(comment_id):
             return 0
         comment = Comment.objects.select_related("post", "post__author", "user").get(pk=comment_id)
-        chosen = notifications.recipients(comment)
+        chosen = recipients(comment)
         for kind, subscription in chosen:
             send_notification.enqueue(
                 kind=kind.value, comment_id=comment.pk, subscription_id=subscription.pk

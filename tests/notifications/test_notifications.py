@@ -21,13 +21,14 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from rejoinder.discussion import notifications
 from rejoinder.discussion.comments import create_comment, set_status
-from rejoinder.discussion.models import Comment, Subscriber, Subscription
+from rejoinder.discussion.models import Comment
 from rejoinder.discussion.plaintext import html_to_plain_text
-from rejoinder.discussion.tasks import describe_failure, is_temporary, notify_subscribers
 from rejoinder.discussion.thread.locations import post_comment_url
 from rejoinder.discussion.views import with_query
+from rejoinder.notifications import messages, recipients, subscriptions, tokens
+from rejoinder.notifications.models import Subscriber, Subscription
+from rejoinder.notifications.tasks import describe_failure, is_temporary, notify_subscribers
 from tests.factories import comment_form, make_comment, make_post, make_user
 from tests.html import soup
 from tests.mailserver import MailServer, run_worker, send_through
@@ -182,7 +183,7 @@ def test_the_author_approves_a_held_comment_through_the_link(mail, post):
 def test_moderation_links_must_be_ours_and_recent(mail, post):
     """A forged link is refused, an expired one says so, and neither changes anything."""
     comment = make_comment(post, status="pending")
-    token = notifications.moderation_token(comment, "approve")
+    token = tokens.moderation_token(comment, "approve")
     value, signature = token.rsplit(":", 1)
     forged = f"{value}:{signature[::-1]}"
     assert Client().post(f"/comments/moderate/{forged}/").status_code == 404
@@ -203,7 +204,7 @@ def test_moderation_links_must_be_ours_and_recent(mail, post):
 def moderation_links(message):
     return {
         action: path_of(labelled(message.text, label))
-        for action, label in notifications.MODERATION_LABELS.items()
+        for action, label in tokens.MODERATION_LABELS.items()
         if f"{label}: " in message.text
     }
 
@@ -241,8 +242,8 @@ def test_a_moderation_link_works_once_even_when_the_status_comes_back(mail, post
         assert page.select_one("form[method=post]") is None
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PENDING, action
-    fresh = notifications.build_message("author_moderation", comment_id=comment.pk)
-    approve = path_of(labelled(fresh.body, notifications.MODERATION_LABELS["approve"]))
+    fresh = messages.build_message("author_moderation", comment_id=comment.pk)
+    approve = path_of(labelled(fresh.body, tokens.MODERATION_LABELS["approve"]))
     assert Client().post(approve).context["done"] is True
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
@@ -348,8 +349,8 @@ def test_a_reader_without_an_account_confirms_first(mail, post, settings):
     assert Subscriber.objects.get(email=READER).confirmed_at is not None
     # Its one cookie: signed, HTTP-only, SameSite=Lax, secure as the session's, a year,
     # and no address in it.
-    assert list(done.cookies) == [notifications.BROWSER_COOKIE]
-    cookie = done.cookies[notifications.BROWSER_COOKIE]
+    assert list(done.cookies) == [subscriptions.BROWSER_COOKIE]
+    cookie = done.cookies[subscriptions.BROWSER_COOKIE]
     assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
     assert cookie["max-age"] == 365 * 24 * 3600
     assert "reader" not in cookie.value.lower() and "example" not in cookie.value.lower()
@@ -391,7 +392,7 @@ def test_a_confirmed_address_cannot_be_subscribed_by_someone_else(mail, post, se
     assert [m["Subject"] for m in mail.to(READER)] == [confirmation["Subject"]]
 
     # A forged cookie (the digest, unsigned) proves nothing.
-    stranger.cookies[notifications.BROWSER_COOKIE] = notifications._address_digest(READER)
+    stranger.cookies[subscriptions.BROWSER_COOKIE] = subscriptions._address_digest(READER)
     post_as_reader(stranger, roads, email=READER, notify_all="on")
     assert Subscription.objects.get(post=roads).confirmed_at is None
 
@@ -623,8 +624,8 @@ def test_announcing_is_claimed_once_and_only_when_published(mail, post):
     assert len(mail.to(READER)) == 1
     other = make_comment(post, name="Ola", status="pending")
     Comment.objects.filter(pk=other.pk).update(status=Comment.Status.APPROVED)
-    assert notifications.claim_announcement(other.pk) is True
-    assert notifications.claim_announcement(other.pk) is False
+    assert recipients.claim_announcement(other.pk) is True
+    assert recipients.claim_announcement(other.pk) is False
     assert notify_subscribers.call(comment_id=other.pk) == 0
 
 
@@ -722,7 +723,7 @@ def test_comment_text_keeps_its_shape_in_plain_text():
         "First line\nsecond & last\n\n> Quoted words\n\n- one\n"
         "- two link <https://example.org/x>\n\n3. three\n\na  b\n  c"
     )
-    assert notifications.html_to_plain_text is html_to_plain_text
+    assert messages.html_to_plain_text is html_to_plain_text
 
 
 def test_the_reader_is_told_what_happens_next(mail, post):
@@ -810,7 +811,7 @@ def test_a_queue_that_cannot_be_written_does_not_fail_the_comment(mail, post, ca
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {DBTaskResult._meta.db_table} RENAME TO broken_queue")
     try:
-        with caplog.at_level(logging.ERROR, logger="rejoinder.discussion.notifications"):
+        with caplog.at_level(logging.ERROR, logger="rejoinder.notifications.receivers"):
             comment = post_as_reader(Client(), post, body="Saved regardless.")
     finally:
         with connection.cursor() as cursor:
