@@ -33,7 +33,7 @@ def hostile_rows(removed_status):
             "created_at": NOW, "edited_at": NOW, "body_html": "<p>Hi</p>", "locked": False,
             "edited_by_moderator": False, **text, "status": status, **values,
         }  # fmt: skip
-        return tuple(fields[name] for name in rows.FIELDS)
+        return tuple(fields.get(name) for name in rows.FIELDS)
 
     return [
         row(1, None, 0, status=HOSTILE),

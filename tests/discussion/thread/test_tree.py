@@ -3,28 +3,17 @@
 import datetime
 
 from rejoinder.discussion.thread import tree
-from rejoinder.discussion.thread.rows import Node
+from rejoinder.discussion.thread.rows import FIELDS, Node
 
 NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 def row(comment_id, parent_id, depth, name=None):
-    return Node(
-        id=comment_id,
-        parent_id=parent_id,
-        depth=depth,
-        status="approved",
-        user_id=None,
-        author_name=name or f"c{comment_id}",
-        author_url="",
-        created_at=NOW,
-        edited_at=None,
-        body_html="",
-        locked=False,
-        removal_reason="",
-        quoted_anchor="",
-        edited_by_moderator=False,
-    )
+    """A node with what the tree reads; the row's other fields are left empty."""
+    values = dict.fromkeys(FIELDS)
+    values.update(id=comment_id, parent_id=parent_id, depth=depth, status="approved")
+    values.update(author_name=name or f"c{comment_id}", created_at=NOW)
+    return Node(**values)
 
 
 def chain(length):
