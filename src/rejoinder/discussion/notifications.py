@@ -37,8 +37,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from rejoinder.core.addresses import address_bucket
 from rejoinder.core.links import public_url
+from rejoinder.core.networks import address_bucket
 from rejoinder.core.people import public_name
 
 from . import throttle

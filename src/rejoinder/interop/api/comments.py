@@ -24,8 +24,8 @@ from rejoinder.discussion.forms import STAMP_REFUSED, CommentForm
 from rejoinder.discussion.models import Comment
 from rejoinder.publishing import external
 
-from .addresses import new_page_address, post_for_url
 from .origins import check_origin
+from .pages import new_page_address, post_for_url
 from .posts import PROBLEMS, PostId, comment_data, get_post, router
 from .problems import Problem, field_error
 from .schemas import CommentCreated, CommentIn, PageCommentIn, ProblemOut

@@ -17,8 +17,8 @@ from rejoinder.discussion.addresses import comment_page_url
 from rejoinder.discussion.models import Comment, DiscussionSettings
 from rejoinder.publishing.models import Post
 
-from .addresses import post_for_url
 from .mount import api_url
+from .pages import post_for_url
 from .problems import Problem, field_error
 from .schemas import MAX_ID, CountsIn, CountsOut, PostList, PostOut, ProblemOut, StampOut, ThreadOut
 
