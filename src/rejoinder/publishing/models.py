@@ -404,7 +404,6 @@ class UpdateNote(models.Model):
     published_at = models.DateTimeField("time", default=timezone.now)
     body = models.TextField("note (Markdown)", max_length=50_000)
     body_html = models.TextField(editable=False, blank=True)
-    attributions = models.JSONField(default=list, editable=False, blank=True)
 
     class Meta:
         ordering = ["published_at", "id"]
@@ -415,7 +414,6 @@ class UpdateNote(models.Model):
     def save(self, *args, **kwargs):
         rendered = markup.render_post_markdown(self.body)
         self.body_html = rendered.html
-        self.attributions = [attribution.as_dict() for attribution in rendered.attributions]
         super().save(*args, **kwargs)
 
     @property
