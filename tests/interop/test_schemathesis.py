@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from rejoinder.interop.api.mount import openapi_document
+from rejoinder.interop.api.service import openapi_document
 from tests.factories import make_comment, make_post
 
 CHECKS = [

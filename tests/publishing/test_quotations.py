@@ -5,11 +5,13 @@ from urllib.parse import unquote
 
 import feedparser
 import pytest
+from django.core import serializers
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from rejoinder.interop.wordpress import import_wxr
 from rejoinder.publishing import quotations
-from rejoinder.publishing.models import Post, Quotation, Source
+from rejoinder.publishing.models import Page, Post, Quotation, Source
 from tests.factories import make_post
 from tests.html import soup
 from tests.publishing.test_admin import form_data
@@ -244,3 +246,63 @@ def test_an_attribution_line_in_imported_html_names_the_source():
         "Daily Planet",
         "https://planet.example/bridge",
     )
+
+
+# Found on every save: a receiver of the post's save (publishing/signal_handlers.py).
+
+
+def test_saving_a_public_post_queues_one_check_of_its_sources_after_the_commit(
+    django_capture_on_commit_callbacks,
+):
+    """A public post quoting an address not checked yet queues a check once it commits."""
+    with django_capture_on_commit_callbacks(execute=True):
+        post = make_post(body=TWO_OUTLETS)
+        assert DBTaskResult.objects.count() == 0, "not before the commit"
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "rejoinder.publishing.tasks.check_post_sources"
+    assert queued.args_kwargs["args"] == [post.pk]
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(Post.Status.DRAFT, TWO_OUTLETS), (Post.Status.PUBLISHED, "> Nobody said who.\n\nMine.")],
+)
+def test_a_draft_or_a_post_quoting_no_address_queues_no_check(
+    django_capture_on_commit_callbacks, status, body
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post = make_post(body=body, status=status)
+    assert post.quotations.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_a_pages_quotations_are_found_on_save_too():
+    """Signals name the class saved: a page (a proxy of Post) is synced like a post."""
+    page = make_post(type=Post.Type.PAGE, slug="about-quotes", body=TWO_OUTLETS)
+    assert type(page) is Page
+    assert page.quotations.count() == 4
+    assert 'id="quotation-1"' in Post.objects.get(pk=page.pk).body_html
+
+
+def test_the_quotations_are_found_in_the_posts_own_transaction(monkeypatch):
+    """A failure finding them leaves no post behind, half-saved without its quotations."""
+
+    def failing(post):
+        raise RuntimeError("sync failed")
+
+    monkeypatch.setattr(quotations, "sync", failing)
+    with pytest.raises(RuntimeError, match="sync failed"):
+        make_post(title="Never saved", body=TWO_OUTLETS)
+    assert not Post.objects.filter(title="Never saved").exists()
+
+
+def test_a_post_loaded_raw_from_a_fixture_is_not_synced():
+    """``loaddata`` saves rows as they are (it never called ``Post.save``): no quotations
+    are made from a fixture's post."""
+    post = make_post(body=TWO_OUTLETS)
+    data = serializers.serialize("json", [post])
+    Post.objects.filter(pk=post.pk).delete()
+    [loaded] = serializers.deserialize("json", data)
+    loaded.save()
+    assert Post.objects.filter(pk=post.pk).exists()
+    assert not Quotation.objects.filter(post_id=post.pk).exists()

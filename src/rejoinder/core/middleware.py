@@ -3,7 +3,7 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 
-from .addresses import client_address
+from .networks import client_address
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -47,7 +47,7 @@ def _refuse(what):
 
 
 class ClientAddressMiddleware:
-    """Put the client's address in ``REMOTE_ADDR`` (see ``core.addresses``).
+    """Put the client's address in ``REMOTE_ADDR`` (see ``core.networks``).
 
     Behind trusted proxies the socket's peer is the proxy; every later layer (login
     throttling, flood limits, the IP stored with a comment) reads ``REMOTE_ADDR``.

@@ -7,7 +7,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from rejoinder.core.addresses import parse_network
+from rejoinder.core.networks import parse_network
 from rejoinder.core.numbers import whole_number
 from rejoinder.publishing.forms import LabelledErrorsMixin
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from rejoinder.core import versions
-from rejoinder.core.addresses import in_networks, parse_network
+from rejoinder.core.networks import in_networks, parse_network
 
 from . import spam
 from .errors import CommentRefused

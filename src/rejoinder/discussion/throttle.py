@@ -16,7 +16,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 
-from rejoinder.core.addresses import address_bucket
+from rejoinder.core.networks import address_bucket
 
 from .errors import TooSoon
 

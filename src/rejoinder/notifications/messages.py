@@ -20,6 +20,7 @@ from rejoinder.core.people import public_name
 from rejoinder.discussion import comments
 from rejoinder.discussion.models import Comment
 from rejoinder.discussion.plaintext import html_to_plain_text
+from rejoinder.discussion.thread import locations
 from rejoinder.discussion.thread.locations import comment_location
 
 from .mailboxes import same_address
@@ -57,7 +58,7 @@ def _to_author(kind, comment):
     # The threads of other sites' pages are held by an administrator (publishing.external).
     yours = (
         f"the comments on “{title}”, a page on another site, are yours to moderate"
-        if comment.post.is_external
+        if locations.elsewhere(comment.post)
         else ""
     )
     wrote = f"you wrote “{title}”"
@@ -197,13 +198,10 @@ def _comment_context(comment):
             comment_url = site_address(comment_location(comment))
         except NoReverseMatch:  # a page's comments have no paged addresses
             comment_url = site_address(comment.get_absolute_url())
-        if post.is_external:
-            # Another site's page: replies are written in its embed, under the comment.
-            reply_url = comment_url if comments.comments_open(post) else ""
-        elif comments.comments_open(post):
-            kwargs = {**post.url_kwargs(), "comment": comment.pk}
-            with contextlib.suppress(NoReverseMatch):
-                reply_url = site_address(reverse("discussion:reply", kwargs=kwargs))
+        if comments.comments_open(post):
+            # Another site's page: the comment there, whose embed has the Reply button.
+            with contextlib.suppress(NoReverseMatch):  # a page's comments have no reply page
+                reply_url = site_address(locations.reply_url(post, comment.pk))
     return {
         "post_title": post.title,
         "post_url": site_address(post.get_absolute_url()),

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from rejoinder.core.addresses import address_bucket
+from rejoinder.core.networks import address_bucket
 from rejoinder.discussion import throttle
 from rejoinder.discussion.models import Comment
 

@@ -22,6 +22,7 @@ from .models import (
     Tag,
     UpdateNote,
 )
+from .tasks import check_post_sources
 
 
 @require_POST
@@ -141,8 +142,6 @@ class EntryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Check quotations against their sources", permissions=["change"])
     def check_sources(self, request, queryset):
-        from .tasks import check_post_sources
-
         for post in queryset:
             check_post_sources.enqueue(post.pk)
         messages.success(
@@ -173,8 +172,6 @@ class EntryAdmin(admin.ModelAdmin):
             Quotation.objects.filter(pk=quotation.pk).update(**changes)
         quotations.link_passages(form.instance)
         if newly_sourced and form.instance.is_public:
-            from .tasks import check_post_sources
-
             post_id = form.instance.pk
             transaction.on_commit(lambda: check_post_sources.enqueue(post_id))
         percent = settings.QUOTE_SHARE_WARNING

@@ -83,14 +83,6 @@ def _record(quoted, fresh):
         quotation.save(update_fields=["status", "diff", "checked_at", "archive"])
 
 
-def share_of_source(quoted_words, archive_row):
-    """The share (0-1) of a source's main text that ``quoted_words`` words are, or None."""
-    if archive_row is None or not archive_row.text:
-        return None
-    total = len(archive_row.text.split())
-    return quoted_words / total if total else None
-
-
 def posts_to_check(recheck=False):
     """Public posts with attributed quotations: not yet checked, or all of them."""
     posts = Post.objects.published().filter(quotations__source__url__gt="").distinct()

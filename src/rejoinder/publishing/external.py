@@ -86,7 +86,7 @@ def _host(name):
     return name if HOST_NAME.fullmatch(name) else None
 
 
-def origin_allowed(url):
+def page_on_allowed_origin(url):
     """Whether the normalised ``url`` is on an origin of ``REJOINDER_CORS_ORIGINS``."""
     parts = urlsplit(url)
     origin = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))

@@ -265,7 +265,11 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, editor=None, **kwargs):
-        """Render the body, keep a revision, and remember the old address if it moved."""
+        """Render the body, keep a revision, and remember the old address if it moved.
+
+        In the same transaction, a ``post_save`` receiver (``signal_handlers``) makes the
+        post's quotations those of its HTML, as the search index is kept.
+        """
         if self.is_external:
             # A holder for another site's page's comments: no body, address or history
             # here. Slugs are unique per type, and titles of other sites repeat.
@@ -297,9 +301,6 @@ class Post(models.Model):
                 excerpt=self.excerpt,
                 editor=editor,
             )
-            from . import quotations  # it imports these models
-
-            quotations.sync(self)
 
     def get_absolute_url(self):
         if self.is_external:
@@ -403,7 +404,6 @@ class UpdateNote(models.Model):
     published_at = models.DateTimeField("time", default=timezone.now)
     body = models.TextField("note (Markdown)", max_length=50_000)
     body_html = models.TextField(editable=False, blank=True)
-    attributions = models.JSONField(default=list, editable=False, blank=True)
 
     class Meta:
         ordering = ["published_at", "id"]
@@ -414,7 +414,6 @@ class UpdateNote(models.Model):
     def save(self, *args, **kwargs):
         rendered = markup.render_post_markdown(self.body)
         self.body_html = rendered.html
-        self.attributions = [attribution.as_dict() for attribution in rendered.attributions]
         super().save(*args, **kwargs)
 
     @property

@@ -20,9 +20,11 @@ from urllib.parse import quote
 
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
 
 from . import markup
-from .models import Quotation, Source
+from .models import Post, Quotation, Source
 
 # Brackets are the writer's insertions; ellipses mark elisions: neither is in the source.
 INSERTION = re.compile(r"\[[^\]]*\]")
@@ -150,13 +152,14 @@ def sync(post):
         row.save()
     Quotation.objects.filter(pk__in=[q.pk for q in earlier.values()]).delete()
     link_passages(post)
-    if (
+
+
+def awaiting_check(post):
+    """Whether the post is public and quotes a source address it has not checked yet."""
+    return (
         post.is_public
         and post.quotations.filter(source__url__gt="", status=Quotation.Check.NOT_CHECKED).exists()
-    ):
-        from .tasks import check_post_sources
-
-        transaction.on_commit(lambda: check_post_sources.enqueue(post.pk))
+    )
 
 
 def link_passages(post):
@@ -224,8 +227,6 @@ def anchor_blocks(root):
 def _check_mark(quotation):
     """ "checked against the source on <date>", linking the archived copy."""
     import lxml.html  # here: only writing needs it (~8 MB a reading process does without)
-    from django.urls import reverse
-    from django.utils import timezone
 
     day = timezone.localtime(quotation.checked_at)
     mark = lxml.html.Element("span", {"class": "quote-check"})
@@ -311,8 +312,6 @@ def over_share(post, percent):
 
 def publishers():
     """Every publisher quoted in something readers can see, with how often: /sources/."""
-    from .models import Post
-
     visible = Post.objects.published().values("pk")
     return (
         Source.objects.exclude(publisher_slug="")
@@ -334,16 +333,12 @@ class Publisher:
         return self.name
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("publishing:source", kwargs={"slug": self.slug})
 
 
 def publisher(slug):
     """The publisher at ``/sources/<slug>/``, or None: only one quoted in a public post
     (a draft's sources are nobody's business yet)."""
-    from .models import Post
-
     visible = Post.objects.published().values("pk")
     source = (
         Source.objects.filter(publisher_slug=slug, quotations__post__in=visible)
@@ -355,8 +350,6 @@ def publisher(slug):
 
 def posts_quoting(slug):
     """Published posts quoting a publisher, newest first."""
-    from .models import Post
-
     return (
         Post.objects.published()
         .filter(quotations__source__publisher_slug=slug)

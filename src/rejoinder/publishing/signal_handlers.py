@@ -1,9 +1,11 @@
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from rejoinder.core import pagecache
 
-from . import scheduling, search
-from .models import Category, Page, Post, Quotation, Source, Tag, UpdateNote
+from . import quotations, scheduling, search
+from .models import Category, ExternalThread, Page, Post, Quotation, Source, Tag, UpdateNote
+from .tasks import check_post_sources
 
 
 def update_search_index(sender, instance, **kwargs):
@@ -14,6 +16,22 @@ def update_search_index(sender, instance, **kwargs):
 
 def remove_from_search_index(sender, instance, **kwargs):
     search.unindex_post(instance.pk)
+
+
+def sync_quotations(sender, instance, raw=False, **kwargs):
+    """Make a saved post's quotations those of its HTML (``quotations.sync``), in the
+    post's own transaction, like the search index; once it commits, check the sources
+    of a public post that quotes an address not checked yet.
+
+    Not for fixtures loaded raw (``loaddata`` never called ``Post.save``), nor for another
+    site's page, which has no body.
+    """
+    if raw or instance.is_external:
+        return
+    quotations.sync(instance)
+    if quotations.awaiting_check(instance):
+        post_id = instance.pk
+        transaction.on_commit(lambda: check_post_sources.enqueue(post_id))
 
 
 def posts_changed(sender, **kwargs):
@@ -40,6 +58,10 @@ def connect():
     for model in SHOWN:
         post_save.connect(posts_changed, sender=model, dispatch_uid=f"pages-save-{model}")
         post_delete.connect(posts_changed, sender=model, dispatch_uid=f"pages-delete-{model}")
+    # After the two above, as when Post.save called it: the index and the page cache see
+    # the saved post first. Every class a post is saved as (signals name the proxy).
+    for model in (Post, Page, ExternalThread):
+        post_save.connect(sync_quotations, sender=model, dispatch_uid=f"quotations-{model}")
     for relation in (Post.categories.through, Post.tags.through):
         m2m_changed.connect(posts_changed, sender=relation, dispatch_uid=f"pages-{relation}")
     pagecache.register(next_due=scheduling.next_due)

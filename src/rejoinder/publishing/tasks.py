@@ -2,13 +2,13 @@
 
 from django_tasks import task
 
+from . import checking
+from .models import Post
+
 
 @task()
 def check_post_sources(post_id):
     """Archive the sources of one post and check its quotations (``checking``)."""
-    from . import checking
-    from .models import Post
-
     post = Post.objects.filter(pk=post_id).first()
     if post is None:
         return 0

@@ -25,8 +25,8 @@ from rejoinder.discussion.thread import rows
 from rejoinder.discussion.thread.locations import comment_location
 from rejoinder.publishing import external
 
-from .addresses import new_page_address, post_for_url
 from .origins import check_origin
+from .pages import new_page_address, post_for_url
 from .posts import PROBLEMS, PostId, comment_data, get_post, router
 from .problems import Problem, field_error
 from .schemas import CommentCreated, CommentIn, PageCommentIn, ProblemOut

@@ -61,14 +61,3 @@ def _not_allowed(request, allowed):
 def api_url(name, **kwargs):
     """The path of the API operation ``name``: ``reverse("api:<name>")`` in the API's map."""
     return reverse(f"api:{name}", urlconf=URLCONF, kwargs=kwargs or None)
-
-
-def openapi_document():
-    """The OpenAPI document as ``/api/v1/openapi.json`` serves it, built outside a request."""
-    from .service import api  # loads the API
-
-    set_urlconf(URLCONF)
-    try:
-        return api.get_openapi_schema()
-    finally:
-        set_urlconf(None)

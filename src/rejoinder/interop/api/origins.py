@@ -12,7 +12,7 @@ from rejoinder.core.links import own_origins
 from .problems import Problem
 
 
-def origin_allowed(request):
+def request_from_allowed_origin(request):
     """True without an ``Origin`` (not a cross-site browser request), for this site's own
     origin and for those on the allow-list."""
     origin = request.headers.get("Origin")
@@ -24,7 +24,7 @@ def origin_allowed(request):
 
 
 def check_origin(request):
-    if not origin_allowed(request):
+    if not request_from_allowed_origin(request):
         raise Problem(
             403,
             "This site does not take requests from pages on that origin; its owner can add "

@@ -16,8 +16,8 @@ from rejoinder.discussion.models import Comment, DiscussionSettings
 from rejoinder.discussion.thread import locations, pages, rows
 from rejoinder.publishing.models import Post
 
-from .addresses import post_for_url
 from .mount import api_url
+from .pages import post_for_url
 from .problems import Problem, field_error
 from .schemas import (
     MAX_ID,

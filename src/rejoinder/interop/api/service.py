@@ -7,10 +7,12 @@ Imported only by ``urls.py``, i.e. at a process's first API request (``mount.py`
 """
 
 from django.http import Http404
+from django.urls import set_urlconf
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from . import comments, posts  # noqa: F401 (comments registers its endpoint on posts.router)
+from .mount import URLCONF
 from .problems import Problem, from_validation_errors, problem_response
 
 
@@ -55,3 +57,12 @@ def _not_found(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     return problem_response(Problem(exc.status_code, str(exc)))
+
+
+def openapi_document():
+    """The OpenAPI document as ``/api/v1/openapi.json`` serves it, built outside a request."""
+    set_urlconf(URLCONF)
+    try:
+        return api.get_openapi_schema()
+    finally:
+        set_urlconf(None)

@@ -12,9 +12,9 @@ from rejoinder.discussion.thread.render import ThreadRenderer, Viewer
 from rejoinder.publishing import external
 from rejoinder.publishing.models import Post
 
-from ..api.addresses import new_page_address, post_for_url
 from ..api.mount import api_url
-from ..api.origins import origin_allowed
+from ..api.origins import request_from_allowed_origin
+from ..api.pages import new_page_address, post_for_url
 
 
 class EmbedRenderer(ThreadRenderer):
@@ -41,7 +41,7 @@ def thread(request):
 
     The address of a page on an allowed site (``REJOINDER_CORS_ORIGINS``) shows that
     page's thread, or an empty one with the form until its first comment."""
-    if not origin_allowed(request):
+    if not request_from_allowed_origin(request):
         return _refusal(403, "This site does not allow its comments to be shown here.")
     post_id, page = request.GET.get("post", ""), request.GET.get("page", "1")
     url = request.GET.get("url", "")[:2000]

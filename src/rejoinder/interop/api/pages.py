@@ -1,6 +1,7 @@
-"""Which post an address names: the post's own URL, any of its discussion pages, an old
-address (``PostAlias``), given as a path or as an absolute URL on this site; or, for a
-page of another site, that page's thread (``publishing.external``) once it has one."""
+"""The page an address names, for the API and the embed: the post at the post's own URL,
+any of its discussion pages or an old address (``PostAlias``), given as a path or as an
+absolute URL on this site; or, for a page of another site, that page's thread
+(``publishing.external``) once it has one, or whether it may get one."""
 
 from urllib.parse import urlsplit
 
@@ -67,4 +68,4 @@ def new_page_address(request, url):
     address = external.normalize_url(url)
     if address is None or urlsplit(address).netloc in own_hosts(request):
         return None
-    return address if external.origin_allowed(address) else None
+    return address if external.page_on_allowed_origin(address) else None

@@ -1,4 +1,5 @@
-"""The client's IP address, and matching addresses against ranges.
+"""IP addresses and networks: the client's address, ranges (CIDR) matched for bans and
+lists, and the block one client counts as for limits.
 
 The socket's peer is the client, unless the peer is one of ``REJOINDER_TRUSTED_PROXIES``:
 then the rightmost address in ``X-Forwarded-For`` that is not itself a trusted proxy is.
