@@ -10,29 +10,21 @@ MODELS = ("subscriber", "subscription")
 
 
 def forwards(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in MODELS:
-        if not ContentType.objects.filter(app_label="notifications", model=model).exists():
-            ContentType.objects.filter(app_label="discussion", model=model).update(
-                app_label="notifications"
-            )
-    _rename_tasks(apps, OLD_TASKS, NEW_TASKS)
+    _move(apps, "discussion", "notifications", OLD_TASKS, NEW_TASKS)
 
 
 def backwards(apps, schema_editor):
+    _move(apps, "notifications", "discussion", NEW_TASKS, OLD_TASKS)
+
+
+def _move(apps, from_app, to_app, from_tasks, to_tasks):
     ContentType = apps.get_model("contenttypes", "ContentType")
     for model in MODELS:
-        if not ContentType.objects.filter(app_label="discussion", model=model).exists():
-            ContentType.objects.filter(app_label="notifications", model=model).update(
-                app_label="discussion"
-            )
-    _rename_tasks(apps, NEW_TASKS, OLD_TASKS)
-
-
-def _rename_tasks(apps, old, new):
+        if not ContentType.objects.filter(app_label=to_app, model=model).exists():
+            ContentType.objects.filter(app_label=from_app, model=model).update(app_label=to_app)
     DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
     for name in ("send_notification", "notify_subscribers"):
-        DBTaskResult.objects.filter(task_path=old + name).update(task_path=new + name)
+        DBTaskResult.objects.filter(task_path=from_tasks + name).update(task_path=to_tasks + name)
 
 
 class Migration(migrations.Migration):
